@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds and runs every test: the release build's suite, the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and a short libFuzzer run of
+# each fuzz target. Installs what it needs first. This is what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+echo "== release build and tests"
+bash scripts/build.sh release
+(cd build && ctest --output-on-failure -j "$(nproc)")
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+bash scripts/build.sh asan
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$(nproc)")
+echo "== fuzzing (short runs)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"

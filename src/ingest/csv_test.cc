@@ -1,0 +1,171 @@
+#include "ingest/csv.h"
+
+#include <gtest/gtest.h>
+
+#include "base/test_util.h"
+
+namespace interdict {
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+struct Parsed {
+  Rows rows;
+  std::vector<uint64_t> lines;
+  std::vector<CsvError> errors;
+  std::vector<std::string> raws;
+  uint64_t blank = 0;
+};
+
+// Parses `text` with a deliberately small buffer too, so records cross refills.
+Parsed ParseWith(const std::string& text, size_t buffer) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("x.csv"), text);
+  std::unique_ptr<ByteSource> src;
+  EXPECT_TRUE(OpenByteSource(dir.File("x.csv"), &src).ok());
+  CsvReader r(std::move(src), buffer);
+  Parsed p;
+  CsvRecord rec;
+  while (r.Next(&rec)) {
+    std::vector<std::string> f(rec.fields.begin(), rec.fields.end());
+    p.rows.push_back(f);
+    p.lines.push_back(rec.line);
+    p.errors.push_back(rec.error);
+    p.raws.emplace_back(rec.raw);
+  }
+  p.blank = r.blank_lines();
+  EXPECT_TRUE(r.error().ok());
+  return p;
+}
+
+Parsed Parse(const std::string& text) {
+  Parsed big = ParseWith(text, 1 << 20);
+  Parsed small = ParseWith(text, 16);  // every record crosses refills
+  EXPECT_EQ(big.rows, small.rows);
+  EXPECT_EQ(big.lines, small.lines);
+  EXPECT_EQ(big.raws, small.raws);
+  return big;
+}
+
+TEST(Csv, PlainLfAndCrlf) {
+  Parsed p = Parse("a,b,c\n1,2,3\r\n4,,6\n");
+  EXPECT_EQ(p.rows, (Rows{{"a", "b", "c"}, {"1", "2", "3"}, {"4", "", "6"}}));
+  EXPECT_EQ(p.lines, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(p.raws[1], "1,2,3");  // no CR in the raw row
+}
+
+TEST(Csv, NoFinalNewlineAndTrailingEmptyField) {
+  Parsed p = Parse("a,b\n1,\n2,x");
+  EXPECT_EQ(p.rows, (Rows{{"a", "b"}, {"1", ""}, {"2", "x"}}));
+  p = Parse("a,b\r\n1,2\r");
+  EXPECT_EQ(p.rows, (Rows{{"a", "b"}, {"1", "2"}}));
+}
+
+TEST(Csv, BomIsSkipped) {
+  Parsed p = Parse("\xEF\xBB\xBFts,caller\n1,2\n");
+  EXPECT_EQ(p.rows[0][0], "ts");
+}
+
+TEST(Csv, Rfc4180Quoting) {
+  Parsed p = Parse("a,b,c\n\"x,y\",\"he said \"\"hi\"\"\",\"\"\n\"multi\nline\",2,3\r\nafter,1,2\n");
+  ASSERT_EQ(p.rows.size(), 4u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"x,y", "he said \"hi\"", ""}));
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"multi\nline", "2", "3"}));
+  EXPECT_EQ(p.lines[2], 3u);
+  EXPECT_EQ(p.lines[3], 5u);  // the quoted line break counts as a line
+  EXPECT_EQ(p.rows[3], (std::vector<std::string>{"after", "1", "2"}));
+}
+
+TEST(Csv, QuotedCrlfAtEndOfRecord) {
+  Parsed p = Parse("a,b\r\n\"1\",\"2\"\r\n\"3\",4\r\n");
+  EXPECT_EQ(p.rows, (Rows{{"a", "b"}, {"1", "2"}, {"3", "4"}}));
+}
+
+TEST(Csv, BlankLinesCountedNotReturned) {
+  Parsed p = Parse("a\n\n1\r\n\r\n2\n");
+  EXPECT_EQ(p.rows, (Rows{{"a"}, {"1"}, {"2"}}));
+  EXPECT_EQ(p.blank, 2u);
+  EXPECT_EQ(p.lines, (std::vector<uint64_t>{1, 3, 5}));
+}
+
+TEST(Csv, UnterminatedQuoteLosesOnlyItsLine) {
+  Parsed p = Parse("a,b\n\"oops,1\n2,3\n4,5\n");
+  ASSERT_EQ(p.rows.size(), 4u);
+  EXPECT_EQ(p.errors[1], CsvError::kUnterminatedQuote);
+  EXPECT_EQ(p.raws[1], "\"oops,1");
+  EXPECT_EQ(p.lines[1], 2u);
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(p.lines[2], 3u);
+  EXPECT_EQ(p.rows[3], (std::vector<std::string>{"4", "5"}));
+}
+
+TEST(Csv, TextAfterClosingQuoteIsBadQuote) {
+  Parsed p = Parse("a,b\n\"x\"y,1\n2,3\n");
+  ASSERT_EQ(p.rows.size(), 3u);
+  EXPECT_EQ(p.errors[1], CsvError::kBadQuote);
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"2", "3"}));
+}
+
+TEST(Csv, QuoteInsideUnquotedFieldIsKeptForValidation) {
+  Parsed p = Parse("a,b\nab\"c,1\n");
+  EXPECT_EQ(p.rows[1][0], "ab\"c");
+  EXPECT_EQ(p.errors[1], CsvError::kNone);
+}
+
+TEST(Csv, LongRowsCrossManyRefills) {
+  std::string longf(100000, 'x');
+  Parsed p = Parse("a,b\n" + longf + ",1\n2,3\n");
+  EXPECT_EQ(p.rows[1][0].size(), longf.size());
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"2", "3"}));
+}
+
+TEST(Csv, GzipInput) {
+  testing::TempDir dir;
+  std::string text = "a,b\n";
+  for (int i = 0; i < 50000; ++i) text += std::to_string(i) + ",v\n";
+  testing::WriteGzip(dir.File("x.csv.gz"), text);
+  std::unique_ptr<ByteSource> src;
+  ASSERT_TRUE(OpenByteSource(dir.File("x.csv.gz"), &src).ok());
+  CsvReader r(std::move(src), 4096);
+  CsvRecord rec;
+  int n = 0;
+  while (r.Next(&rec)) ++n;
+  EXPECT_EQ(n, 50001);
+  EXPECT_TRUE(r.error().ok());
+}
+
+TEST(Csv, TruncatedGzipIsAnError) {
+  testing::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i * 31) + ",value\n";
+  testing::WriteGzip(dir.File("x.csv.gz"), text);
+  std::string gz = testing::ReadFile(dir.File("x.csv.gz"));
+  testing::WriteFile(dir.File("t.csv.gz"), gz.substr(0, gz.size() / 2));
+  std::unique_ptr<ByteSource> src;
+  ASSERT_TRUE(OpenByteSource(dir.File("t.csv.gz"), &src).ok());
+  CsvReader r(std::move(src), 4096);
+  CsvRecord rec;
+  while (r.Next(&rec)) {
+  }
+  EXPECT_FALSE(r.error().ok());
+}
+
+TEST(Csv, MissingFileAndDirectory) {
+  std::unique_ptr<ByteSource> src;
+  Status s = OpenByteSource("/nonexistent/calls.csv", &src);
+  EXPECT_EQ(s.code(), Status::Code::kNotFound);
+  testing::TempDir dir;
+  s = OpenByteSource(dir.path(), &src);
+  EXPECT_FALSE(s.ok());
+}
+
+TEST(Csv, AppendFieldQuotesWhenNeeded) {
+  std::string out;
+  AppendCsvField("plain", &out);
+  out += '|';
+  AppendCsvField("a,\"b\"", &out);
+  EXPECT_EQ(out, "plain|\"a,\"\"b\"\"\"");
+}
+
+}  // namespace
+}  // namespace interdict

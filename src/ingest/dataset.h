@@ -1,0 +1,104 @@
+// Reading a data set: the people registry and the merged event stream.
+//
+// Operation:
+//   Dictionaries dicts; RejectSink rejects; rejects.Open(out + "/rejects.csv");
+//   DatasetReader reader(&dicts, &rejects, options);
+//   Status s = reader.OpenDirectory("path/to/dataset");   // or OpenStdin(kind)
+//   Event e;
+//   while (reader.Next(&e)) engine.Apply(e);
+//   reader.Finish();   // per-file stats, read errors
+//
+// Next() yields every accepted event of every file merged in event-time order
+// (ties: file order of events.md, then row order), after each file's own
+// bounded-lateness reorder buffer. Bad rows go to the RejectSink and the stats,
+// never to the caller. people.csv is read whole by Open*(), before any event.
+// Not thread-safe.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "ingest/csv.h"
+#include "ingest/rejects.h"
+#include "ingest/reorder.h"
+#include "ingest/row_parser.h"
+#include "model/dictionary.h"
+
+namespace interdict {
+
+struct ReadOptions {
+  TimeZone tz;
+  Ts lateness_s = 300;
+  size_t buffer_bytes = 1 << 20;
+};
+
+// One event file: CSV reader + row parser + reorder buffer.
+class EventFileStream {
+ public:
+  EventFileStream(const FileSpec& spec, Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt);
+  // Opens the file ("-" = stdin) and binds the header.
+  Status Open(const std::string& path, const std::string& display_name);
+  // The next event in order, or nullptr at the end of this file.
+  const Event* Peek();
+  void Pop() { buffer_.Pop(); }
+  Status Finish();  // read errors; fills distinct counts
+  FileStats& stats() { return parser_.stats(); }
+  EventKind kind() const { return parser_.spec().kind; }
+
+ private:
+  bool ReadOne();  // reads records until one event is buffered; false at end
+
+  RowParser parser_;
+  RejectSink* rejects_;
+  ReadOptions opt_;
+  std::unique_ptr<CsvReader> csv_;
+  ReorderBuffer buffer_;
+  CsvRecord rec_;
+  Event ev_;
+  RejectInfo rej_;
+  uint64_t seq_ = 0;
+  bool eof_ = false;
+};
+
+// Reads people.csv (or .csv.gz) at `path` into dicts->people.
+Status ReadPeople(const std::string& path, Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt,
+                  FileStats* stats);
+
+class DatasetReader {
+ public:
+  DatasetReader(Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt)
+      : dicts_(dicts), rejects_(rejects), opt_(opt) {}
+
+  // Opens every spec file present in `dir` (x.csv or x.csv.gz; any may be
+  // missing, unknown files are ignored) and reads people.csv. Errors: `dir`
+  // missing or not a directory, a file unreadable, a header without a
+  // required column.
+  Status OpenDirectory(const std::string& dir);
+  // One event file from standard input (or any path), e.g. a live feed.
+  Status OpenStream(EventKind kind, const std::string& path);
+
+  bool Next(Event* e);
+  // Read errors of any file (a truncated gzip stream ...); fills stats.
+  Status Finish();
+
+  // people.csv first if present, then event files in spec order.
+  std::vector<FileStats> stats() const;
+  // Files found, by spec stem, for callers that need to know (e.g. bank-only).
+  bool Has(EventKind k) const;
+
+ private:
+  Dictionaries* dicts_;
+  RejectSink* rejects_;
+  ReadOptions opt_;
+  bool have_people_ = false;
+  FileStats people_stats_;
+  std::vector<std::unique_ptr<EventFileStream>> streams_;
+};
+
+// Finds DIR/stem.csv or DIR/stem.csv.gz; empty if neither. If both exist the
+// plain file wins and `warning` says so.
+std::string FindDatasetFile(const std::string& dir, std::string_view stem, std::string* warning);
+
+}  // namespace interdict
