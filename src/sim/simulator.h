@@ -1,0 +1,61 @@
+// The simulated province: `RunSimulation` builds a world of people, SIMs,
+// bank accounts, businesses and fraud gangs from a Scenario and a seed, then
+// generates its calls, SMS, transfers and victims' reports day by day and
+// writes a labelled data set in the interchange format
+// (shared/spec/events.md) under `out_dir`. docs/simulator.md describes the
+// model and every parameter.
+//
+// Determinism: the same options (seed, persons, days, start, scenario) give
+// the same bytes; all randomness comes from sim::Rng and all iteration is over
+// index order, never over pointer values or hash order.
+// Memory does not grow with days: a day's events are generated into buffers,
+// sorted, handed to a writer thread and dropped; only events that a day
+// schedules into a later day (a callback after midnight, a mule hop at dawn)
+// are carried over.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "base/money.h"
+#include "base/status.h"
+#include "base/time.h"
+#include "sim/scenario.h"
+
+namespace interdict::sim {
+
+struct SimOptions {
+  uint64_t persons = 10000;
+  int days = 7;
+  uint64_t seed = 1;
+  Ts start = 0;             // first second of the simulated window (local midnight)
+  std::string out_dir;
+  Scenario scenario;
+  TimeZone zone;            // output offset (+08:00)
+  bool writer_thread = true;  // format and write on a second thread while the next day is generated
+};
+
+struct SimSummary {
+  uint64_t people = 0;
+  uint64_t sims = 0;
+  uint64_t accounts = 0;
+  uint64_t calls = 0;
+  uint64_t sms = 0;
+  uint64_t transfers = 0;
+  uint64_t reports = 0;
+  uint64_t gangs = 0;
+  uint64_t cases = 0;
+  uint64_t paying_cases = 0;
+  Money losses = 0;  // sum of hop-1 amounts
+  uint64_t mule_accounts = 0;  // labelled mule_l1/l2/l3 + cashout
+  uint64_t fraud_numbers = 0;  // labelled fraud_caller + simbox_sim
+  uint64_t fraud_calls = 0;
+  uint64_t normal_heavy = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+};
+
+// Builds and writes the world. Errors: an output file that cannot be created
+// or written, bad options (persons 0, days outside 1..3660).
+Status RunSimulation(const SimOptions& opt, SimSummary* summary);
+
+}  // namespace interdict::sim
