@@ -1,0 +1,590 @@
+#include "graph/dense_subgraph.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "base/hash.h"
+
+namespace interdict {
+namespace {
+
+constexpr uint32_t kNone = 0xffffffffu;
+constexpr size_t kInvLogTable = 4096;
+
+// Greedy peeling over local vertices 0..n-1 with initial weighted degrees `d`
+// (consumed). id_of(i) gives the tie-break id; for_nbr(i, f) calls f(j, w) for
+// every edge occurrence of i with local neighbour j. An indexed 4-ary min-heap
+// with decrease-key keeps it O((V + E) log V) with V heap slots of memory.
+template <class IdOf, class ForNbr>
+Peeling PeelGeneric(uint32_t n, std::vector<int64_t> d, IdOf id_of, ForNbr for_nbr) {
+  Peeling out;
+  out.order.reserve(n);
+  out.weight.reserve(n);
+  std::vector<uint32_t> heap(n), pos(n);
+  for (uint32_t i = 0; i < n; ++i) heap[i] = pos[i] = i;
+  auto less = [&](uint32_t a, uint32_t b) {
+    return d[a] != d[b] ? d[a] < d[b] : id_of(a) < id_of(b);
+  };
+  auto place = [&](size_t slot, uint32_t v) {
+    heap[slot] = v;
+    pos[v] = static_cast<uint32_t>(slot);
+  };
+  auto sift_up = [&](size_t slot) {
+    uint32_t v = heap[slot];
+    while (slot > 0) {
+      size_t par = (slot - 1) / 4;
+      if (!less(v, heap[par])) break;
+      place(slot, heap[par]);
+      slot = par;
+    }
+    place(slot, v);
+  };
+  size_t hn = n;
+  auto sift_down = [&](size_t slot) {
+    uint32_t v = heap[slot];
+    for (;;) {
+      size_t first = slot * 4 + 1;
+      if (first >= hn) break;
+      size_t best = first;
+      size_t last = std::min(first + 4, hn);
+      for (size_t c = first + 1; c < last; ++c)
+        if (less(heap[c], heap[best])) best = c;
+      if (!less(heap[best], v)) break;
+      place(slot, heap[best]);
+      slot = best;
+    }
+    place(slot, v);
+  };
+  if (n > 1)
+    for (size_t s = (n - 2) / 4 + 1; s-- > 0;) sift_down(s);
+  while (hn > 0) {
+    uint32_t v = heap[0];
+    out.order.push_back(id_of(v));
+    out.weight.push_back(d[v]);
+    pos[v] = kNone;
+    --hn;
+    if (hn > 0) {
+      heap[0] = heap[hn];
+      pos[heap[0]] = 0;
+      sift_down(0);
+    }
+    for_nbr(v, [&](uint32_t j, uint32_t w) {
+      if (pos[j] == kNone) return;
+      d[j] -= w;
+      sift_up(pos[j]);
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
+DenseBlock DensestSuffix(const Peeling& p) {
+  DenseBlock b;
+  size_t n = p.order.size();
+  if (n == 0) return b;
+  __int128_t sum = 0, best_sum = -1;
+  size_t best_k = n - 1, best_cnt = 1;
+  for (size_t k = n; k-- > 0;) {
+    sum += p.weight[k];
+    size_t cnt = n - k;
+    // sum/cnt > best_sum/best_cnt, exactly; strict so ties keep the smaller set.
+    if (best_sum < 0 || sum * static_cast<__int128_t>(best_cnt) > best_sum * static_cast<__int128_t>(cnt)) {
+      best_sum = sum;
+      best_k = k;
+      best_cnt = cnt;
+    }
+  }
+  b.members.assign(p.order.begin() + static_cast<std::ptrdiff_t>(best_k), p.order.end());
+  b.mass = static_cast<int64_t>(best_sum);
+  b.density = static_cast<double>(b.mass) / static_cast<double>(kWeightOne) / static_cast<double>(best_cnt);
+  return b;
+}
+
+// ---------------------------------------------------------------------------
+// SuspicionGraph
+
+void SuspicionGraph::Reserve(uint32_t n) {
+  if (n <= adj_.size()) return;
+  adj_.resize(n);
+  in_distinct_.resize(n, 0);
+}
+
+uint32_t SuspicionGraph::Add(const WeightedEdge& e) {
+  uint32_t n = std::max(e.src, e.dst) + 1;
+  if (n > adj_.size()) Reserve(n);
+  if (e.src == e.dst || !(e.scale > 0) || !std::isfinite(e.scale)) return 0;
+  if (inv_log_.empty()) {
+    inv_log_.resize(kInvLogTable);
+    for (size_t d = 0; d < kInvLogTable; ++d) inv_log_[d] = 1.0 / std::log(static_cast<double>(d) + opt_.c);
+  }
+  uint32_t& count = pair_count_[(static_cast<uint64_t>(e.src) << 32) | e.dst];
+  uint32_t din = in_distinct_[e.dst];
+  if (count == 0) ++in_distinct_[e.dst];
+  if (count < std::numeric_limits<uint32_t>::max()) ++count;
+  if (count > 1 && !opt_.count_repeats) return 0;
+  double inv = din < kInvLogTable ? inv_log_[din] : 1.0 / std::log(static_cast<double>(din) + opt_.c);
+  double wd = static_cast<double>(e.scale) * inv * static_cast<double>(kWeightOne);
+  if (opt_.count_repeats) wd /= static_cast<double>(count);
+  uint32_t w = static_cast<uint32_t>(std::clamp(std::llround(wd), 1LL, 0xffffffffLL));
+  adj_[e.src].push_back({e.dst, w});
+  adj_[e.dst].push_back({e.src, w});
+  ++num_edges_;
+  total_mass_ += w;
+  return w;
+}
+
+void SuspicionGraph::SetPrior(uint32_t v, double a) {
+  Reserve(v + 1);
+  if (prior_.size() < adj_.size()) prior_.resize(adj_.size(), 0);
+  int64_t fixed = std::max<int64_t>(0, std::llround(a * static_cast<double>(kWeightOne)));
+  total_mass_ += fixed - prior_[v];
+  prior_[v] = fixed;
+}
+
+int64_t SuspicionGraph::Degree(uint32_t v) const {
+  int64_t d = Prior(v);
+  for (const Adj& a : adj_[v]) d += a.w;
+  return d;
+}
+
+size_t SuspicionGraph::MemoryBytes() const {
+  size_t b = adj_.capacity() * sizeof(adj_[0]) + in_distinct_.capacity() * 4 + prior_.capacity() * 8;
+  for (const auto& a : adj_) b += a.capacity() * sizeof(Adj);
+  b += pair_count_.capacity() * (sizeof(std::pair<uint64_t, uint32_t>) + 1);
+  return b;
+}
+
+Peeling SuspicionGraph::PeelFromScratch() const {
+  uint32_t n = NumVertices();
+  std::vector<int64_t> d(n);
+  for (uint32_t v = 0; v < n; ++v) d[v] = Degree(v);
+  return PeelGeneric(
+      n, std::move(d), [](uint32_t i) { return i; },
+      [this](uint32_t v, auto&& f) {
+        for (const Adj& a : adj_[v]) f(a.nbr, a.w);
+      });
+}
+
+Peeling SuspicionGraph::PeelSubgraph(std::span<const uint32_t> vertices) const {
+  absl::flat_hash_map<uint32_t, uint32_t> local;
+  local.reserve(vertices.size());
+  std::vector<uint32_t> ids;
+  ids.reserve(vertices.size());
+  for (uint32_t v : vertices)
+    if (v < NumVertices() && local.emplace(v, static_cast<uint32_t>(ids.size())).second) ids.push_back(v);
+  uint32_t n = static_cast<uint32_t>(ids.size());
+  // Local adjacency (CSR) restricted to the subgraph.
+  std::vector<uint32_t> start(n + 1, 0);
+  std::vector<Adj> edges;
+  std::vector<int64_t> d(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    d[i] = Prior(ids[i]);
+    for (const Adj& a : adj_[ids[i]]) {
+      auto it = local.find(a.nbr);
+      if (it == local.end()) continue;
+      edges.push_back({it->second, a.w});
+      d[i] += a.w;
+    }
+    start[i + 1] = static_cast<uint32_t>(edges.size());
+  }
+  return PeelGeneric(
+      n, std::move(d), [&ids](uint32_t i) { return ids[i]; },
+      [&](uint32_t i, auto&& f) {
+        for (uint32_t e = start[i]; e < start[i + 1]; ++e) f(edges[e].nbr, edges[e].w);
+      });
+}
+
+// ---------------------------------------------------------------------------
+// DensePeeler: treap
+
+DensePeeler::DensePeeler(PeelOptions opt) : graph_(opt) {}
+
+void DensePeeler::Pull(uint32_t x) {
+  uint32_t l = left_[x], r = right_[x];
+  uint32_t sz = 1;
+  Key mk = NodeKey(x);
+  uint32_t ms = mark_[x];
+  if (l != kNil) {
+    sz += size_[l];
+    if (max_key_[l] > mk) mk = max_key_[l];
+    ms += mark_sum_[l];
+  }
+  if (r != kNil) {
+    sz += size_[r];
+    if (max_key_[r] > mk) mk = max_key_[r];
+    ms += mark_sum_[r];
+  }
+  size_[x] = sz;
+  max_key_[x] = mk;
+  mark_sum_[x] = ms;
+}
+
+void DensePeeler::Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b) {
+  if (t == kNil) {
+    *a = *b = kNil;
+    return;
+  }
+  uint32_t ls = left_[t] == kNil ? 0 : size_[left_[t]];
+  if (ls < k) {
+    uint32_t l, r;
+    Split(right_[t], k - ls - 1, &l, &r);
+    right_[t] = l;
+    if (l != kNil) parent_[l] = t;
+    Pull(t);
+    *a = t;
+    *b = r;
+  } else {
+    uint32_t l, r;
+    Split(left_[t], k, &l, &r);
+    left_[t] = r;
+    if (r != kNil) parent_[r] = t;
+    Pull(t);
+    *a = l;
+    *b = t;
+  }
+}
+
+uint32_t DensePeeler::Merge(uint32_t a, uint32_t b) {
+  if (a == kNil) return b;
+  if (b == kNil) return a;
+  if (prio_[a] > prio_[b]) {
+    uint32_t m = Merge(right_[a], b);
+    right_[a] = m;
+    parent_[m] = a;
+    Pull(a);
+    return a;
+  }
+  uint32_t m = Merge(a, left_[b]);
+  left_[b] = m;
+  parent_[m] = b;
+  Pull(b);
+  return b;
+}
+
+uint32_t DensePeeler::Rank(uint32_t x) const {
+  uint32_t r = left_[x] == kNil ? 0 : size_[left_[x]];
+  while (parent_[x] != kNil) {
+    uint32_t p = parent_[x];
+    if (right_[p] == x) r += (left_[p] == kNil ? 0 : size_[left_[p]]) + 1;
+    x = p;
+  }
+  return r;
+}
+
+uint32_t DensePeeler::Next(uint32_t x) const {
+  if (right_[x] != kNil) {
+    x = right_[x];
+    while (left_[x] != kNil) x = left_[x];
+    return x;
+  }
+  while (parent_[x] != kNil && right_[parent_[x]] == x) x = parent_[x];
+  return parent_[x];
+}
+
+void DensePeeler::Erase(uint32_t x) {
+  uint32_t a, b, m, c;
+  Split(root_, Rank(x), &a, &b);
+  Split(b, 1, &m, &c);
+  if (a != kNil) parent_[a] = kNil;
+  if (c != kNil) parent_[c] = kNil;
+  root_ = Merge(a, c);
+  if (root_ != kNil) parent_[root_] = kNil;
+  left_[x] = right_[x] = parent_[x] = kNil;
+  Pull(x);
+}
+
+void DensePeeler::InsertAt(uint32_t x, uint32_t rank) {
+  uint32_t a, b;
+  Split(root_, rank, &a, &b);
+  if (a != kNil) parent_[a] = kNil;
+  if (b != kNil) parent_[b] = kNil;
+  left_[x] = right_[x] = parent_[x] = kNil;
+  Pull(x);
+  uint32_t ax = Merge(a, x);
+  parent_[ax] = kNil;
+  root_ = Merge(ax, b);
+  parent_[root_] = kNil;
+}
+
+void DensePeeler::AddMark(uint32_t x, int32_t delta) {
+  mark_[x] += static_cast<uint32_t>(delta);
+  for (uint32_t y = x; y != kNil; y = parent_[y]) mark_sum_[y] += static_cast<uint32_t>(delta);
+}
+
+uint32_t DensePeeler::FindFirst(uint32_t from, const Key& k) const {
+  // Recursive descent with pruning: a subtree is skipped when it lies wholly
+  // before `from` or holds neither a mark nor a key above k.
+  struct Finder {
+    const DensePeeler& p;
+    uint32_t from;
+    const Key& k;
+    uint32_t Go(uint32_t t, uint32_t offset) const {
+      if (t == kNil) return kNil;
+      if (offset + p.size_[t] <= from) return kNil;
+      if (p.mark_sum_[t] == 0 && !(p.max_key_[t] > k)) return kNil;
+      uint32_t l = p.left_[t];
+      uint32_t res = Go(l, offset);
+      if (res != kNil) return res;
+      uint32_t self = offset + (l == kNil ? 0 : p.size_[l]);
+      if (self >= from && (p.mark_[t] > 0 || p.NodeKey(t) > k)) return t;
+      return Go(p.right_[t], self + 1);
+    }
+  };
+  return Finder{*this, from, k}.Go(root_, 0);
+}
+
+uint32_t DensePeeler::FirstWithKeyAbove(const Key& k) const { return FindFirst(0, k); }
+
+void DensePeeler::BuildTreap(const std::vector<uint32_t>& order) {
+  // Cartesian tree over the sequence with max-heap priorities, in O(n).
+  std::vector<uint32_t> stack;
+  for (uint32_t x : order) {
+    left_[x] = right_[x] = parent_[x] = kNil;
+    uint32_t last = kNil;
+    while (!stack.empty() && prio_[stack.back()] < prio_[x]) {
+      last = stack.back();
+      stack.pop_back();
+    }
+    left_[x] = last;
+    if (last != kNil) parent_[last] = x;
+    if (!stack.empty()) {
+      right_[stack.back()] = x;
+      parent_[x] = stack.back();
+    }
+    stack.push_back(x);
+  }
+  root_ = stack.empty() ? kNil : stack.front();
+  // Aggregates bottom-up: BFS order reversed.
+  std::vector<uint32_t> bfs;
+  bfs.reserve(order.size());
+  if (root_ != kNil) bfs.push_back(root_);
+  for (size_t i = 0; i < bfs.size(); ++i) {
+    uint32_t x = bfs[i];
+    if (left_[x] != kNil) bfs.push_back(left_[x]);
+    if (right_[x] != kNil) bfs.push_back(right_[x]);
+  }
+  for (size_t i = bfs.size(); i-- > 0;) Pull(bfs[i]);
+}
+
+// ---------------------------------------------------------------------------
+// DensePeeler: maintenance
+
+void DensePeeler::GrowTo(uint32_t n) {
+  uint32_t old = static_cast<uint32_t>(left_.size());
+  if (n <= old) return;
+  graph_.Reserve(n);
+  left_.resize(n, kNil);
+  right_.resize(n, kNil);
+  parent_.resize(n, kNil);
+  size_.resize(n, 1);
+  prio_.resize(n);
+  pw_.resize(n, 0);
+  max_key_.resize(n);
+  mark_.resize(n, 0);
+  mark_sum_.resize(n, 0);
+  heap_epoch_.resize(n, 0);
+  passed_epoch_.resize(n, 0);
+  dcur_.resize(n, 0);
+  for (uint32_t x = old; x < n; ++x) {
+    prio_[x] = static_cast<uint32_t>(HashU64(x));
+    pw_[x] = graph_.Prior(x);
+    max_key_[x] = NodeKey(x);
+  }
+  if (!valid_) return;  // the next full peel places them
+  // An isolated vertex is removed at the first step where it is the minimum:
+  // just before the first vertex whose key exceeds its own. The rest of the
+  // sequence is unaffected because it has no edges.
+  for (uint32_t x = old; x < n; ++x) {
+    uint32_t k = FirstWithKeyAbove(NodeKey(x));
+    InsertAt(x, k == kNil ? (root_ == kNil ? 0 : size_[root_]) : Rank(k));
+  }
+}
+
+void DensePeeler::RebuildFromScratch() {
+  Peeling p = graph_.PeelFromScratch();
+  uint32_t n = graph_.NumVertices();
+  valid_ = false;  // GrowTo only sizes the arrays; BuildTreap places everyone
+  GrowTo(n);
+  valid_ = true;
+  for (uint32_t i = 0; i < n; ++i) pw_[p.order[i]] = p.weight[i];
+  BuildTreap(p.order);
+  ++stats_.full_peels;
+}
+
+void DensePeeler::EnsureSequence() {
+  if (!valid_) RebuildFromScratch();
+}
+
+void DensePeeler::AddEdgesBulk(std::span<const WeightedEdge> batch) {
+  for (const WeightedEdge& e : batch) graph_.Add(e);
+  valid_ = false;
+}
+
+int64_t DensePeeler::CurrentDegree(uint32_t y, uint32_t boundary_rank) const {
+  // Unplaced = still in the heap, or at/after the walk position.
+  int64_t d = graph_.Prior(y);
+  for (const SuspicionGraph::Adj& a : graph_.Neighbors(y))
+    if (InHeap(a.nbr) || Rank(a.nbr) >= boundary_rank) d += a.w;
+  return d;
+}
+
+void DensePeeler::Push(uint32_t y, uint32_t boundary_rank, bool passed) {
+  if (InHeap(y)) return;
+  heap_epoch_[y] = epoch_;
+  if (passed) passed_epoch_[y] = epoch_;
+  dcur_[y] = CurrentDegree(y, boundary_rank);
+  ++stats_.scanned;
+  heap_.push_back(Key{dcur_[y], y});
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<Key>());
+  AddMark(y, 1);
+  for (const SuspicionGraph::Adj& a : graph_.Neighbors(y)) AddMark(a.nbr, 1);
+}
+
+void DensePeeler::AddEdges(std::span<const WeightedEdge> batch) {
+  if (!valid_) {
+    AddEdgesBulk(batch);
+    RebuildFromScratch();
+    return;
+  }
+  ++stats_.batches;
+  uint32_t n = static_cast<uint32_t>(left_.size());
+  for (const WeightedEdge& e : batch) n = std::max(n, std::max(e.src, e.dst) + 1);
+  GrowTo(n);
+  std::vector<uint32_t> affected;
+  affected.reserve(batch.size());
+  for (const WeightedEdge& e : batch) {
+    if (graph_.Add(e) == 0) continue;
+    // Only the endpoint removed first sees its peeling weight change (the
+    // other one is removed after it, when the edge is already gone).
+    affected.push_back(Rank(e.src) < Rank(e.dst) ? e.src : e.dst);
+  }
+  Reinsert(affected);
+}
+
+void DensePeeler::RaisePrior(uint32_t v, double a) {
+  EnsureSequence();
+  GrowTo(v + 1);
+  if (std::llround(a * static_cast<double>(kWeightOne)) <= graph_.Prior(v)) return;
+  graph_.SetPrior(v, a);
+  std::vector<uint32_t> affected{v};
+  Reinsert(affected);
+}
+
+// The re-peel of the affected window. Walks the old sequence from the first
+// affected vertex with a pointer `ptr`; vertices before ptr are placed. The
+// heap holds the vertices whose key at removal may differ from the old one,
+// with exact current weighted degrees; every other vertex keeps its old key as
+// long as it has no neighbour in the heap (such vertices are "marked"). The
+// next removal is the smaller of the heap top and the next old vertex; runs of
+// unmarked old vertices below the heap top are skipped in O(log n) with the
+// treap's subtree max-key and mark sums. See docs/rings.md for the proof.
+void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
+  if (affected.empty()) return;
+  if (++epoch_ == 0) {  // wrapped: clear the stamps once
+    std::fill(heap_epoch_.begin(), heap_epoch_.end(), 0);
+    std::fill(passed_epoch_.begin(), passed_epoch_.end(), 0);
+    epoch_ = 1;
+  }
+  heap_.clear();
+  uint32_t ptr = kNil, start = kNone;
+  for (uint32_t a : affected) {
+    uint32_t r = Rank(a);
+    if (r < start) {
+      start = r;
+      ptr = a;
+    }
+  }
+  for (uint32_t a : affected) Push(a, start, /*passed=*/false);
+
+  auto cmp = std::greater<Key>();
+  auto end_rank = [&] { return root_ == kNil ? 0 : size_[root_]; };
+  for (;;) {
+    while (!heap_.empty() && (!InHeap(heap_.front().id) || dcur_[heap_.front().id] != heap_.front().w)) {
+      std::pop_heap(heap_.begin(), heap_.end(), cmp);
+      heap_.pop_back();
+    }
+    if (heap_.empty()) break;
+    const Key top = heap_.front();
+    uint32_t k = FindFirst(ptr == kNil ? end_rank() : Rank(ptr), top);
+    if (k != kNil && InHeap(k)) {
+      // The walk passes a heap vertex's old slot; it is placed later.
+      passed_epoch_[k] = epoch_;
+      ptr = Next(k);
+      continue;
+    }
+    if (k == kNil || NodeKey(k) > top) {
+      // The heap top is the global minimum: place it just before k. Every old
+      // vertex between ptr and k was the minimum at its step and stays put.
+      uint32_t z = top.id;
+      std::pop_heap(heap_.begin(), heap_.end(), cmp);
+      heap_.pop_back();
+      bool ahead = passed_epoch_[z] != epoch_;
+      heap_epoch_[z] = 0;
+      AddMark(z, -1);
+      const auto& nbrs = graph_.Neighbors(z);
+      for (const SuspicionGraph::Adj& a : nbrs) AddMark(a.nbr, -1);
+      Erase(z);
+      pw_[z] = top.w;
+      InsertAt(z, k == kNil ? end_rank() : Rank(k));
+      ++stats_.moved;
+      ptr = k;
+      for (const SuspicionGraph::Adj& a : nbrs) {
+        if (!InHeap(a.nbr)) continue;
+        dcur_[a.nbr] -= a.w;
+        heap_.push_back(Key{dcur_[a.nbr], a.nbr});
+        std::push_heap(heap_.begin(), heap_.end(), cmp);
+      }
+      if (ahead) {
+        // z left before its old slot: neighbours still waiting lose its edge
+        // earlier than in the old sequence, so their keys are no longer
+        // bounded below by the old ones. They join the heap.
+        uint32_t pr = k == kNil ? end_rank() : Rank(k);
+        for (const SuspicionGraph::Adj& a : nbrs)
+          if (!InHeap(a.nbr) && Rank(a.nbr) >= pr) Push(a.nbr, pr, /*passed=*/false);
+      }
+      continue;
+    }
+    // k is an old vertex with a heap neighbour, below the heap top. It keeps
+    // its slot iff its weighted degree into the unplaced set is still its old
+    // peeling weight; otherwise it joins the heap.
+    uint32_t rk = Rank(k);
+    int64_t d = CurrentDegree(k, rk);
+    ++stats_.scanned;
+    ptr = Next(k);
+    if (d == pw_[k]) {
+      for (const SuspicionGraph::Adj& a : graph_.Neighbors(k)) {
+        if (!InHeap(a.nbr)) continue;
+        dcur_[a.nbr] -= a.w;
+        heap_.push_back(Key{dcur_[a.nbr], a.nbr});
+        std::push_heap(heap_.begin(), heap_.end(), cmp);
+      }
+    } else {
+      Push(k, rk, /*passed=*/true);
+    }
+  }
+}
+
+Peeling DensePeeler::Sequence() {
+  EnsureSequence();
+  Peeling p;
+  uint32_t n = root_ == kNil ? 0 : size_[root_];
+  p.order.reserve(n);
+  p.weight.reserve(n);
+  uint32_t x = root_;
+  if (x != kNil)
+    while (left_[x] != kNil) x = left_[x];
+  for (; x != kNil; x = Next(x)) {
+    p.order.push_back(x);
+    p.weight.push_back(pw_[x]);
+  }
+  return p;
+}
+
+size_t DensePeeler::MemoryBytes() const {
+  size_t per = left_.capacity() * 4 * 9 + pw_.capacity() * 8 * 2 + max_key_.capacity() * sizeof(Key);
+  return graph_.MemoryBytes() + per + heap_.capacity() * sizeof(Key);
+}
+
+}  // namespace interdict

@@ -1,0 +1,221 @@
+// Dense-subgraph (ring) detection by greedy peeling with FRAUDAR-style
+// suspiciousness weights, maintained incrementally as edges arrive (after
+// Spade, Jiang et al., VLDB 2023). docs/rings.md has the full design.
+//
+// The graph: vertices are dense uint32 ids 0..NumVertices()-1 (grown on demand
+// by AddEdges); an edge u->v (caller->callee, payer->payee) joins the two ids.
+// Bipartite graphs use disjoint id ranges (e.g. payees offset by the number of
+// payers). For density an edge is undirected: it counts once inside S when both
+// ends are in S. Self-loops are dropped.
+//
+// Weights (fixed point, unit 2^-24, so that every sum is exact and the
+// incremental and from-scratch peelings are bit-identical):
+//   w(u->v) = scale / (m * ln(din(v) + c))
+// where din(v) is the number of distinct sources that sent to v BEFORE this
+// edge, m is 1 for the first u->v edge, 2 for the second, ... (so a pair's total
+// weight grows like the harmonic number H(m) ~ ln m: repeated calls count, but
+// log-damped), c = 5 by default and scale is the caller's optional factor
+// (e.g. an amount bucket). The weight is fixed when the edge arrives: a popular
+// target's later edges are discounted, its earlier ones are not re-weighted.
+// That keeps every change an increase, which is what makes exact incremental
+// maintenance cheap; the tradeoff is described in docs/rings.md.
+//
+// Density: g(S) = f(S)/|S|, f(S) = sum of priors a_i in S + sum of weights of
+// edges inside S. Greedy peeling removes, at each step, the vertex with the
+// least weighted degree into the remaining set (prior + weights of its edges to
+// remaining vertices), ties broken by the smaller vertex id; its weighted degree
+// at removal is its "peeling weight". The densest suffix of the removal order
+// (the remaining set with the best g) is a 1/2-approximation of the densest
+// subgraph.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
+
+namespace interdict {
+
+// One arriving interaction u -> v. `scale` multiplies the edge's weight (1 for
+// a plain count; callers may fold an amount in, e.g. 1 + log10(amount/100 yuan)).
+struct WeightedEdge {
+  uint32_t src = 0;
+  uint32_t dst = 0;
+  float scale = 1.0f;
+};
+
+struct PeelOptions {
+  double c = 5.0;                 // popularity discount: 1/ln(din + c); must be > 1
+  bool count_repeats = true;      // false: only the first u->v edge carries weight
+};
+
+// Fixed-point unit of weights and peeling weights: value * kWeightOne.
+inline constexpr int64_t kWeightOne = int64_t{1} << 24;
+
+// A peeling: removal order and each vertex's peeling weight (fixed point),
+// aligned by index.
+struct Peeling {
+  std::vector<uint32_t> order;
+  std::vector<int64_t> weight;
+};
+
+// The densest suffix of a peeling.
+struct DenseBlock {
+  std::vector<uint32_t> members;  // in peeling order
+  int64_t mass = 0;               // f(S), fixed point
+  double density = 0;             // f(S)/|S| in weight units
+};
+
+// Returns the densest suffix of `p`: the suffix order[k..] maximising
+// sum(weight[k..]) / (n - k), compared exactly; ties go to the smaller set.
+// Empty block for an empty peeling.
+DenseBlock DensestSuffix(const Peeling& p);
+
+// The weighted graph alone: adjacency (both directions, one entry per edge
+// occurrence), priors and the per-pair counts the weights need.
+// Ownership: owns everything; not thread-safe (one writer, no concurrent reads).
+class SuspicionGraph {
+ public:
+  struct Adj {
+    uint32_t nbr;
+    uint32_t w;  // fixed point, >= 1
+  };
+
+  explicit SuspicionGraph(PeelOptions opt = {}) : opt_(opt) {}
+
+  uint32_t NumVertices() const { return static_cast<uint32_t>(adj_.size()); }
+  uint64_t NumEdges() const { return num_edges_; }  // weighted occurrences kept (no self-loops)
+  // Grows the id space to n vertices (new vertices are isolated, prior 0).
+  void Reserve(uint32_t n);
+  // Adds one edge, growing the id space if needed. Returns its fixed-point
+  // weight, 0 if the edge was dropped (self-loop, or a repeat when
+  // !count_repeats).
+  uint32_t Add(const WeightedEdge& e);
+  // Sets the prior a_v (>= 0, weight units). Callers of the incremental peeler
+  // go through DensePeeler::RaisePrior.
+  void SetPrior(uint32_t v, double a);
+
+  const std::vector<Adj>& Neighbors(uint32_t v) const { return adj_[v]; }
+  int64_t Prior(uint32_t v) const { return v < prior_.size() ? prior_[v] : 0; }
+  // f(V): sum of priors and of all edge weights, fixed point.
+  int64_t TotalMass() const { return total_mass_; }
+  // Weighted degree of v into the whole graph (prior included).
+  int64_t Degree(uint32_t v) const;
+  size_t MemoryBytes() const;
+
+  // Greedy peeling of the whole graph from scratch: an indexed 4-ary heap with
+  // decrease-key, O((V + E) log V).
+  Peeling PeelFromScratch() const;
+  // The same over the subgraph induced by `vertices` (ids of this graph); the
+  // peeling's order holds ids of this graph.
+  Peeling PeelSubgraph(std::span<const uint32_t> vertices) const;
+
+ private:
+  PeelOptions opt_;
+  std::vector<std::vector<Adj>> adj_;
+  std::vector<uint32_t> in_distinct_;              // distinct sources per target
+  std::vector<int64_t> prior_;                     // sized lazily
+  absl::flat_hash_map<uint64_t, uint32_t> pair_count_;  // (src << 32 | dst) -> occurrences
+  std::vector<double> inv_log_;                    // 1/ln(d + c) for small d
+  uint64_t num_edges_ = 0;
+  int64_t total_mass_ = 0;
+};
+
+// The graph plus its greedy peeling, kept valid as edges arrive.
+//
+// Invariant: after every call, Sequence() is exactly the greedy peeling (with
+// the id tie-break) of the current graph, i.e. equal to
+// graph().PeelFromScratch(). AddEdges re-peels only the affected part: the
+// vertices whose weighted degree at removal changes and the ones they overtake,
+// found with an order-statistics treap over the sequence (see docs/rings.md).
+//
+// Operation:
+//   DensePeeler p;
+//   p.AddEdgesBulk(history);   // no maintenance; one full peel on next use
+//   p.AddEdges(batch);         // per batch as events arrive
+//   DenseBlock b = p.Densest();
+// Ownership: owns the graph. Not thread-safe: one thread calls everything.
+class DensePeeler {
+ public:
+  explicit DensePeeler(PeelOptions opt = {});
+
+  // Adds edges and updates the peeling incrementally.
+  void AddEdges(std::span<const WeightedEdge> batch);
+  // Adds edges without maintaining the peeling (initial load); the next
+  // AddEdges, Sequence or Densest re-peels from scratch once.
+  void AddEdgesBulk(std::span<const WeightedEdge> batch);
+  // Raises the prior of v to a (no-op if a is not above the current prior);
+  // maintained incrementally like an edge.
+  void RaisePrior(uint32_t v, double a);
+
+  // The current peeling (walks the whole sequence: O(V)).
+  Peeling Sequence();
+  DenseBlock Densest() { return DensestSuffix(Sequence()); }
+
+  const SuspicionGraph& graph() const { return graph_; }
+  size_t MemoryBytes() const;
+
+  // Counters since construction, for benchmarks and docs.
+  struct Stats {
+    uint64_t batches = 0;
+    uint64_t full_peels = 0;
+    uint64_t moved = 0;    // vertices re-placed by incremental updates
+    uint64_t scanned = 0;  // vertices whose weighted degree was recomputed
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  static constexpr uint32_t kNil = 0xffffffffu;
+  struct Key {
+    int64_t w;
+    uint32_t id;
+    bool operator<(const Key& o) const { return w != o.w ? w < o.w : id < o.id; }
+    bool operator>(const Key& o) const { return o < *this; }
+    bool operator==(const Key& o) const { return w == o.w && id == o.id; }
+  };
+
+  void EnsureSequence();
+  void RebuildFromScratch();
+  void GrowTo(uint32_t n);
+  void Reinsert(std::vector<uint32_t>& affected);
+
+  // Treap over the peeling sequence (node = vertex id).
+  Key NodeKey(uint32_t x) const { return Key{pw_[x], x}; }
+  void Pull(uint32_t x);
+  void Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b);
+  uint32_t Merge(uint32_t a, uint32_t b);
+  uint32_t Rank(uint32_t x) const;
+  uint32_t Next(uint32_t x) const;
+  void Erase(uint32_t x);
+  void InsertAt(uint32_t x, uint32_t rank);
+  void AddMark(uint32_t x, int32_t delta);
+  // First node of rank >= from that is marked or has key > k; kNil if none.
+  uint32_t FindFirst(uint32_t from, const Key& k) const;
+  uint32_t FirstWithKeyAbove(const Key& k) const;
+  void BuildTreap(const std::vector<uint32_t>& order);
+
+  // Incremental re-peel state (per update; arrays indexed by vertex).
+  int64_t CurrentDegree(uint32_t y, uint32_t boundary_rank) const;
+  void Push(uint32_t y, uint32_t boundary_rank, bool passed);
+  bool InHeap(uint32_t x) const { return heap_epoch_[x] == epoch_; }
+
+  SuspicionGraph graph_;
+  bool valid_ = true;  // sequence matches the graph
+  Stats stats_;
+
+  // Treap arrays.
+  uint32_t root_ = kNil;
+  std::vector<uint32_t> left_, right_, parent_, size_, prio_;
+  std::vector<int64_t> pw_;        // peeling weight of each vertex
+  std::vector<Key> max_key_;       // subtree max of NodeKey
+  std::vector<uint32_t> mark_, mark_sum_;
+
+  // Update state.
+  uint32_t epoch_ = 0;
+  std::vector<uint32_t> heap_epoch_, passed_epoch_;
+  std::vector<int64_t> dcur_;
+  std::vector<Key> heap_;  // min-heap with lazy deletion
+};
+
+}  // namespace interdict
