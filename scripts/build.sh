@@ -13,4 +13,6 @@ case "$flavour" in
   *) echo "usage: $0 [release|asan|fuzz]" >&2; exit 2 ;;
 esac
 cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
-ninja -C "$dir" -j "$jobs"
+target=()
+[ "$flavour" = fuzz ] && target=(fuzz_all)  # only what the fuzzers link
+ninja -C "$dir" -j "$jobs" "${target[@]}"

@@ -52,3 +52,22 @@ TEST(Interner, EmptyAndBinaryKeysAreDistinct) {
 
 }  // namespace
 }  // namespace interdict
+
+#include "base/hyperloglog.h"
+
+namespace interdict {
+namespace {
+TEST(HyperLogLog, WithinTwoPercentAcrossScales) {
+  for (uint64_t n : {0ull, 1ull, 100ull, 10000ull, 1000000ull}) {
+    HyperLogLog h;
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string k = "138" + std::to_string(10000000 + i);
+      h.Add(HashBytes(k));
+      h.Add(HashBytes(k));  // duplicates do not count
+    }
+    double est = static_cast<double>(h.Estimate());
+    EXPECT_NEAR(est, static_cast<double>(n), 0.02 * static_cast<double>(n) + 0.5) << n;
+  }
+}
+}  // namespace
+}  // namespace interdict

@@ -20,6 +20,7 @@ struct ValidateOptions {
   std::string rejects = "rejects.csv";
   std::string stream_kind;  // with DATASET "-": which file kind stdin carries
   bool json = false;
+  bool exact_distinct = false;
 };
 
 int RunValidate(const ValidateOptions& o) {
@@ -34,19 +35,15 @@ int RunValidate(const ValidateOptions& o) {
 
   auto t0 = std::chrono::steady_clock::now();
   std::vector<FileStats> stats;
-  auto drain = [&](EventFileStream& fs) -> Status {
-    while (fs.Peek()) fs.Pop();
-    return fs.Finish();
-  };
   if (o.dataset == "-") {
     const FileSpec* spec = FindFileSpec(o.stream_kind);
     if (!spec || spec->is_registry)
       return Fail(kExitUsage, "validate -: --stream must name an event file kind (calls, sms, transfers, ...)");
-    EventFileStream fs(*spec, &dicts, &rejects, ropt);
-    s = fs.Open("-", fmt::format("<stdin:{}>", spec->stem));
-    if (s.ok()) s = drain(fs);
+    FileStats fst;
+    s = CheckEventFile(*spec, "-", fmt::format("<stdin:{}>", spec->stem), &dicts, &rejects, ropt,
+                       o.exact_distinct, &fst);
     if (!s.ok()) return Fail(kExitInput, s.message());
-    stats.push_back(fs.stats());
+    stats.push_back(fst);
   } else {
     DatasetReader probe(&dicts, &rejects, ropt);
     // Open files one at a time so that each is read to its end before the next.
@@ -64,11 +61,10 @@ int RunValidate(const ValidateOptions& o) {
         stats.push_back(ps);
         continue;
       }
-      EventFileStream fs(spec, &dicts, &rejects, ropt);
-      s = fs.Open(path, name);
-      if (s.ok()) s = drain(fs);
+      FileStats fst;
+      s = CheckEventFile(spec, path, name, &dicts, &rejects, ropt, o.exact_distinct, &fst);
       if (!s.ok()) return Fail(kExitInput, s.message());
-      stats.push_back(fs.stats());
+      stats.push_back(fst);
     }
     if (!any) {
       // Distinguish "not a directory" from "a directory with no data set files".
@@ -113,6 +109,8 @@ const bool kRegistered = RegisterCommand(10, [](CLI::App& app, int* exit_code) {
   cmd->add_option("--rejects", o->rejects, "where bad rows go (CSV); '' to only count them")->capture_default_str();
   cmd->add_option("--stream", o->stream_kind, "with DATASET -: the file kind on stdin (calls, sms, transfers ...)");
   cmd->add_flag("--json", o->json, "print the report as JSON");
+  cmd->add_flag("--exact-distinct", o->exact_distinct,
+                "count distinct ids exactly (interns every id; slower) instead of HyperLogLog (+-1 %)");
   cmd->callback([o, exit_code] { *exit_code = RunValidate(*o); });
 });
 

@@ -32,8 +32,13 @@ nlohmann::json FileStatsJson(const FileStats& f, const TimeZone& tz) {
   j["first_ts"] = f.min_ts == kNoTs ? nlohmann::json(nullptr) : nlohmann::json(FormatTs(f.min_ts, tz));
   j["last_ts"] = f.max_ts == kNoTs ? nlohmann::json(nullptr) : nlohmann::json(FormatTs(f.max_ts, tz));
   nlohmann::json d = nlohmann::json::object();
-  for (const auto& c : f.distinct) d[c.column] = c.distinct;
+  bool approx = false;
+  for (const auto& c : f.distinct) {
+    d[c.column] = c.distinct;
+    approx |= c.approximate;
+  }
   j["distinct"] = d;
+  j["distinct_approximate"] = approx;
   j["unknown_columns"] = f.unknown_columns;
   return j;
 }
@@ -56,8 +61,12 @@ void PrintFileStats(const FileStats& f, const TimeZone& tz) {
     std::printf("  span: %s .. %s\n", FormatTs(f.min_ts, tz).c_str(), FormatTs(f.max_ts, tz).c_str());
   if (!f.distinct.empty()) {
     std::string d;
-    for (const auto& c : f.distinct) d += fmt::format("{}{} {}", d.empty() ? "" : ", ", c.column, Thousands(c.distinct));
-    std::printf("  distinct: %s\n", d.c_str());
+    bool approx = false;
+    for (const auto& c : f.distinct) {
+      d += fmt::format("{}{} {}{}", d.empty() ? "" : ", ", c.column, c.approximate ? "~" : "", Thousands(c.distinct));
+      approx |= c.approximate;
+    }
+    std::printf("  distinct: %s%s\n", d.c_str(), approx ? "  (~ estimate, +-1 %; --exact-distinct for exact)" : "");
   }
   if (!f.unknown_columns.empty()) {
     std::string u;

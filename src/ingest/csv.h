@@ -31,6 +31,11 @@ struct CsvRecord {
   uint64_t line = 0;     // 1-based physical line the record starts on
   std::string_view raw;  // the record's bytes without its line end (truncated for kRecordTooLong)
   CsvError error = CsvError::kNone;
+  // True when every byte of the record is printable ASCII other than space
+  // and quote (separators aside): then no field can hold a byte an id may not
+  // have, and parsers skip their per-field character checks. Set by the fast
+  // path only; quoted records are checked field by field.
+  bool clean = false;
 };
 
 class CsvReader {
@@ -42,6 +47,10 @@ class CsvReader {
 
   // Next record; false at end of input or on a read error (then error() is set).
   bool Next(CsvRecord* rec);
+  // Up to `max` records whose views all stay valid until the next call of
+  // Next or NextBatch (the batch stops where a refill or a second quoted
+  // record would be needed). 0 at end of input.
+  size_t NextBatch(CsvRecord* recs, size_t max);
   const Status& error() const { return src_->error(); }
   uint64_t blank_lines() const { return blank_lines_; }
   uint64_t bytes_read() const { return bytes_read_; }
@@ -52,6 +61,10 @@ class CsvReader {
   // Tries the quote-free fast path on the record at begin_. Returns 1 on
   // success, 0 if the record has a quote, -1 if more input is needed.
   int FastRecord(CsvRecord* rec);
+  int FastRecordSse2(CsvRecord* rec);
+  int FastRecordAvx2(CsvRecord* rec);
+  int FastRecordScalar(CsvRecord* rec);
+  bool use_avx2_ = false;
   // The RFC 4180 path. Returns 1 on success, -1 if more input is needed.
   int QuotedRecord(CsvRecord* rec);
   void TakeBadLine(CsvRecord* rec, CsvError err);
@@ -62,6 +75,7 @@ class CsvReader {
   size_t end_ = 0;
   bool eof_ = false;
   bool at_start_ = true;
+  bool last_quoted_ = false;  // the last record's fields point into scratch_
   uint64_t line_ = 1;
   uint64_t blank_lines_ = 0;
   uint64_t bytes_read_ = 0;

@@ -169,3 +169,23 @@ TEST(Csv, AppendFieldQuotesWhenNeeded) {
 
 }  // namespace
 }  // namespace interdict
+
+namespace interdict {
+namespace {
+TEST(Csv, CleanFlagMarksRowsWithOnlyIdBytes) {
+  testing::TempDir dir;
+  // Rows 2 and 5 are clean (CRLF is not dirt); 3 has a space, 4 a UTF-8 byte, 6 a tab;
+  // long rows cross the 16/32-byte steps of the vector paths.
+  std::string longclean(70, 'x'), longdirty = std::string(40, 'x') + "\xe8" + std::string(29, 'x');
+  testing::WriteFile(dir.File("x.csv"), "a,b\r\n1,2\r\n1, 2\n1,\xe8\xb4\xa6\n" + longclean + ",9\n" + longdirty +
+                                            ",8\n\t,1\n");
+  std::unique_ptr<ByteSource> src;
+  ASSERT_TRUE(OpenByteSource(dir.File("x.csv"), &src).ok());
+  CsvReader r(std::move(src));
+  CsvRecord rec;
+  std::vector<bool> clean;
+  while (r.Next(&rec)) clean.push_back(rec.clean);
+  EXPECT_EQ(clean, (std::vector<bool>{true, true, false, false, true, false, false}));
+}
+}  // namespace
+}  // namespace interdict

@@ -46,7 +46,14 @@ std::string FindDatasetFile(const std::string& dir, std::string_view stem, std::
 
 EventFileStream::EventFileStream(const FileSpec& spec, Dictionaries* dicts, RejectSink* rejects,
                                  const ReadOptions& opt)
-    : parser_(spec, dicts, opt.tz), rejects_(rejects), opt_(opt), buffer_(opt.lateness_s) {}
+    : parser_(spec, dicts, opt.tz),
+      rejects_(rejects),
+      opt_(opt),
+      buffer_(opt.lateness_s),
+      recs_(kBatch),
+      pending_(kBatch),
+      rej_(kBatch),
+      ok_(kBatch) {}
 
 Status EventFileStream::Open(const std::string& path, const std::string& display_name) {
   std::unique_ptr<ByteSource> src;
@@ -64,29 +71,48 @@ Status EventFileStream::Open(const std::string& path, const std::string& display
   return Status::Ok();
 }
 
-bool EventFileStream::ReadOne() {
+bool EventFileStream::ReadBatch() {
   FileStats& st = parser_.stats();
-  while (csv_->Next(&rec_)) {
-    ++st.rows;
-    if (!parser_.ParseEvent(rec_, &ev_, &rej_)) {
-      AddReject(&st, rejects_, rec_, rej_);
+  const size_t n = csv_->NextBatch(recs_.data(), kBatch);
+  if (n == 0) {
+    eof_ = true;
+    return false;
+  }
+  st.rows += n;
+  for (size_t i = 0; i < n; ++i) ok_[i] = parser_.Prepare(recs_[i], &pending_[i], &rej_[i]);
+  for (size_t i = 0; i < n; ++i)
+    if (ok_[i]) RowParser::Resolve(&pending_[i]);
+  // Finish in record order: ids are assigned, and rejects written, as rows come.
+  for (size_t i = 0; i < n; ++i) {
+    if (!ok_[i] || !parser_.Finish(&pending_[i], &ev_, &rej_[i])) {
+      AddReject(&st, rejects_, recs_[i], rej_[i]);
       continue;
     }
     ev_.seq = seq_++;
     ++st.accepted;
     CountTs(&st, ev_.ts);
     if (buffer_.Push(ev_)) ++st.late;
-    return true;
+    while (const Event* r = buffer_.Peek(false)) {
+      ready_.push_back(*r);
+      buffer_.Pop();
+    }
   }
-  eof_ = true;
-  return false;
+  return true;
 }
 
 const Event* EventFileStream::Peek() {
   for (;;) {
-    if (const Event* e = buffer_.Peek(eof_)) return e;
-    if (eof_) return nullptr;
-    ReadOne();
+    if (!ready_.empty()) return &ready_.front();
+    if (eof_) return buffer_.Peek(true);
+    ReadBatch();
+  }
+}
+
+void EventFileStream::Pop() {
+  if (!ready_.empty()) {
+    ready_.pop_front();
+  } else {
+    buffer_.Pop();
   }
 }
 
@@ -128,6 +154,51 @@ Status ReadPeople(const std::string& path, Dictionaries* dicts, RejectSink* reje
   parser.FinishStats();
   *stats = st;
   if (!csv.error().ok()) return Status::Io(fmt::format("{}: {}", name, csv.error().message()));
+  return Status::Ok();
+}
+
+Status CheckEventFile(const FileSpec& spec, const std::string& path, const std::string& display_name,
+                      Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt, bool exact_distinct,
+                      FileStats* out) {
+  std::unique_ptr<ByteSource> src;
+  Status s = OpenByteSource(path, &src);
+  if (!s.ok()) return s;
+  CsvReader csv(std::move(src), opt.buffer_bytes);
+  RowParser parser(spec, dicts, opt.tz);
+  parser.set_exact_distinct(exact_distinct);
+  CsvRecord header;
+  if (!csv.Next(&header)) {
+    if (!csv.error().ok()) return Status::Io(fmt::format("{}: {}", display_name, csv.error().message()));
+    return Status::Invalid(fmt::format("{}: empty file, expected a header row", display_name));
+  }
+  s = parser.BindHeader(header, display_name);
+  if (!s.ok()) return s;
+  NoteUnknownColumns(parser.stats());
+  FileStats& st = parser.stats();
+  constexpr size_t kBatch = 64;
+  std::vector<CsvRecord> recs(kBatch);
+  RejectInfo rej;
+  Ts max_ts = kNoTs;
+  for (;;) {
+    const size_t n = csv.NextBatch(recs.data(), kBatch);
+    if (n == 0) break;
+    st.rows += n;
+    for (size_t i = 0; i < n; ++i) {
+      Ts ts;
+      if (!parser.Check(recs[i], &ts, &rej)) {
+        AddReject(&st, rejects, recs[i], rej);
+        continue;
+      }
+      ++st.accepted;
+      CountTs(&st, ts);
+      if (max_ts != kNoTs && ts < max_ts - opt.lateness_s) ++st.late;
+      if (max_ts == kNoTs || ts > max_ts) max_ts = ts;
+    }
+  }
+  st.blank_lines = csv.blank_lines();
+  parser.FinishStats();
+  *out = st;
+  if (!csv.error().ok()) return Status::Io(fmt::format("{}: {}", display_name, csv.error().message()));
   return Status::Ok();
 }
 

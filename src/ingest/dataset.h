@@ -14,6 +14,7 @@
 // never to the caller. people.csv is read whole by Open*(), before any event.
 // Not thread-safe.
 #pragma once
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,22 +43,30 @@ class EventFileStream {
   Status Open(const std::string& path, const std::string& display_name);
   // The next event in order, or nullptr at the end of this file.
   const Event* Peek();
-  void Pop() { buffer_.Pop(); }
+  void Pop();
   Status Finish();  // read errors; fills distinct counts
   FileStats& stats() { return parser_.stats(); }
   EventKind kind() const { return parser_.spec().kind; }
 
  private:
-  bool ReadOne();  // reads records until one event is buffered; false at end
+  // Reads and parses one batch of records into the reorder buffer; false at end.
+  bool ReadBatch();
 
+  static constexpr size_t kBatch = 64;
   RowParser parser_;
   RejectSink* rejects_;
   ReadOptions opt_;
   std::unique_ptr<CsvReader> csv_;
   ReorderBuffer buffer_;
-  CsvRecord rec_;
+  // Events released by the reorder buffer, in release order. Releasing after
+  // every single push (not per batch) keeps the output independent of how
+  // input was batched, so a replay (even from a pipe) is deterministic.
+  std::deque<Event> ready_;
+  std::vector<CsvRecord> recs_;
+  std::vector<PendingRow> pending_;
+  std::vector<RejectInfo> rej_;
+  std::vector<uint8_t> ok_;
   Event ev_;
-  RejectInfo rej_;
   uint64_t seq_ = 0;
   bool eof_ = false;
 };
@@ -96,6 +105,15 @@ class DatasetReader {
   FileStats people_stats_;
   std::vector<std::unique_ptr<EventFileStream>> streams_;
 };
+
+// Validates one event file without building events (`interdict validate`):
+// every row checked exactly as the engine's reader would, rejects written,
+// late events counted against the running maximum ts (the reorder buffer's
+// rule), distinct ids sketched unless `exact_distinct`. Errors: the file
+// missing or unreadable, a header without a required column, a read error.
+Status CheckEventFile(const FileSpec& spec, const std::string& path, const std::string& display_name,
+                      Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt, bool exact_distinct,
+                      FileStats* out);
 
 // Finds DIR/stem.csv or DIR/stem.csv.gz; empty if neither. If both exist the
 // plain file wins and `warning` says so.

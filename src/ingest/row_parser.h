@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/hyperloglog.h"
 #include "base/status.h"
 #include "base/time.h"
 #include "ingest/csv.h"
@@ -25,6 +26,7 @@ namespace interdict {
 struct ColumnDistinct {
   std::string column;
   uint64_t distinct = 0;
+  bool approximate = false;  // a HyperLogLog estimate (validate's default), else exact
 };
 
 struct FileStats {
@@ -41,13 +43,53 @@ struct FileStats {
   std::vector<ColumnDistinct> distinct;  // one per id column present in the header
 };
 
+// A row that passed validation, with its ids hashed but not yet interned.
+struct PendingRow {
+  struct Id {
+    Interner* interner;
+    std::string_view text;  // empty = absent
+    uint64_t hash;
+    uint32_t candidate;
+    int8_t column;
+  };
+  Event event;  // ts and the non-id fields are set; id fields are set by Finish
+  Id ids[7];
+  uint8_t num_ids = 0;
+};
+
 class RowParser {
  public:
   RowParser(const FileSpec& spec, Dictionaries* dicts, const TimeZone& tz);
 
   Status BindHeader(const CsvRecord& header, std::string_view file_name);
+  // One row: Prepare + Finish.
   bool ParseEvent(const CsvRecord& r, Event* e, RejectInfo* rej);
   bool ParsePerson(const CsvRecord& r, Person* p, RejectInfo* rej);
+
+  // Batched parsing (why: at millions of distinct ids every lookup is a cache
+  // miss; staging a batch's lookups lets their misses overlap):
+  //   1. Prepare() each record: validate every field, hash the ids and
+  //      prefetch their slots. False = rejected (rej filled), nothing interned.
+  //   2. Resolve() all prepared rows: find candidates, prefetch their keys.
+  //   3. Finish() each row in record order: intern and build the event. False
+  //      = rejected late (a duplicate txn_id).
+  // The record views must stay valid until Finish (CsvReader::NextBatch).
+  bool Prepare(const CsvRecord& r, PendingRow* p, RejectInfo* rej);
+  static void Resolve(PendingRow* p) {
+    for (int i = 0; i < p->num_ids; ++i) {
+      PendingRow::Id& id = p->ids[i];
+      id.candidate = id.text.empty() ? kNoId : id.interner->Candidate(id.hash);
+    }
+  }
+  bool Finish(PendingRow* p, Event* e, RejectInfo* rej);
+
+  // Validation only (`interdict validate`): the same checks as Prepare, but
+  // ids are counted in per-column HyperLogLog sketches instead of interned,
+  // except txn_id, which is interned for the exact duplicate check. With
+  // exact_distinct every id is interned (exact counts, slower at millions of
+  // ids). True if the row is accepted; *ts is its time.
+  bool Check(const CsvRecord& r, Ts* ts, RejectInfo* rej);
+  void set_exact_distinct(bool exact) { exact_distinct_ = exact; }
 
   // Records a CSV-level error (bad quoting, overlong record) as a reject.
   void CsvErrorToReject(const CsvRecord& r, RejectInfo* rej) const;
@@ -74,6 +116,8 @@ class RowParser {
   bool GetEnum(const CsvRecord& r, int c, P parse, E* out, RejectInfo* rej) const;
   uint32_t Intern(int c, Interner& in, std::string_view v);
   void MarkSeen(int c, uint32_t id);
+  void AddId(PendingRow* p, int c, Interner& in, std::string_view v) const;
+  uint32_t InternPending(const PendingRow::Id& id, bool* inserted = nullptr);
   void Reject(RejectInfo* rej, RejectReason reason, int c, std::string detail) const;
 
   const FileSpec& spec_;
@@ -82,6 +126,10 @@ class RowParser {
   std::vector<int> index_;  // spec column -> record field index, -1 if absent
   size_t header_fields_ = 0;
   std::vector<std::vector<uint64_t>> seen_;  // per spec column: bitset over ids (id columns only)
+  std::vector<HyperLogLog> sketch_;          // per spec column, Check() mode only
+  bool exact_distinct_ = false;
+  bool sketched_ = false;
+  PendingRow check_row_;
   FileStats stats_;
 };
 
