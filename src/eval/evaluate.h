@@ -29,7 +29,7 @@
 #include "base/money.h"
 #include "base/status.h"
 #include "base/time.h"
-#include "eval/named_csv.h"
+#include "ingest/named_csv.h"
 #include "ingest/dataset.h"
 
 namespace interdict {

@@ -11,7 +11,10 @@
 //   Status s = f.Open(path, {"account_id"}, {"role", "gang_id"});
 //   while (f.Next()) { std::string_view a = f.Get(0); ... f.Reject(...) ... }
 // Columns are numbered in the order required + optional were given; Get() of a
-// column absent from the header is empty. Not thread-safe.
+// column absent from the header is empty. A column may be given as
+// alternatives "a|b|c" (importers accept several spellings of one source
+// column); the first header field matching any of them binds it, a second
+// match is an error. Not thread-safe.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -51,6 +54,8 @@ class NamedCsv {
     return i < 0 ? std::string_view{} : rec_.fields[i];
   }
   bool Has(int column) const { return index_[column] >= 0; }
+  // The header name that bound `column` (empty if absent).
+  std::string_view BoundName(int column) const { return bound_[column]; }
   uint64_t line() const { return rec_.line; }
 
   // Rejects the current record.
@@ -68,6 +73,7 @@ class NamedCsv {
   std::unique_ptr<CsvReader> csv_;
   std::vector<std::string_view> names_;
   std::vector<int> index_;
+  std::vector<std::string> bound_;
   size_t header_fields_ = 0;
   CsvRecord rec_;
   InputFileStats stats_;
