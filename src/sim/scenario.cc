@@ -1,6 +1,7 @@
 #include "sim/scenario.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <fstream>
@@ -44,6 +45,7 @@ namespace {
 struct Key {
   std::string path;
   std::function<std::string(const toml::node&)> set;  // "" on success, else the reason
+  std::function<std::string()> get;                    // the current value as TOML
 };
 
 Key Num(std::string path, double* p, double lo, double hi) {
@@ -53,7 +55,8 @@ Key Num(std::string path, double* p, double lo, double hi) {
             if (!std::isfinite(v) || v < lo || v > hi) return fmt::format("must be between {} and {}", lo, hi);
             *p = v;
             return "";
-          }};
+          },
+          [p] { return fmt::format("{}", *p); }};
 }
 
 Key Int(std::string path, int* p, int lo, int hi) {
@@ -63,7 +66,8 @@ Key Int(std::string path, int* p, int lo, int hi) {
             if (v < lo || v > hi) return fmt::format("must be between {} and {}", lo, hi);
             *p = static_cast<int>(v);
             return "";
-          }};
+          },
+          [p] { return fmt::format("{}", *p); }};
 }
 
 Key Arr(std::string path, std::vector<double>* p, size_t len_lo, size_t len_hi) {
@@ -85,7 +89,8 @@ Key Arr(std::string path, std::vector<double>* p, size_t len_lo, size_t len_hi) 
             if (sum <= 0) return "must have a positive sum";
             *p = std::move(v);
             return "";
-          }};
+          },
+          [p] { return fmt::format("[{}]", fmt::join(*p, ", ")); }};
 }
 
 std::vector<Key> Keys(Scenario* s) {
@@ -245,6 +250,13 @@ Status LoadScenarioText(const std::string& text, const std::string& name, Scenar
   if (!s.ok()) return Status::Invalid(fmt::format("{}: {}", name, s.message()));
   *sc = tmp;
   return Status::Ok();
+}
+
+std::string DumpScenario(const Scenario& sc) {
+  Scenario copy = sc;
+  std::string out;
+  for (const Key& k : Keys(&copy)) out += k.path + " = " + k.get() + "\n";
+  return out;
 }
 
 Status LoadScenarioFile(const std::string& path, Scenario* sc) {

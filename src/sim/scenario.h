@@ -152,6 +152,9 @@ struct Scenario {
 Status LoadScenarioFile(const std::string& path, Scenario* sc);
 // Same, from TOML text (tests; `name` is used in messages).
 Status LoadScenarioText(const std::string& text, const std::string& name, Scenario* sc);
+// Every key with its value, one "dotted.key = value" line each, in a fixed
+// order (tests compare scenarios with it; handy to print the effective rates).
+std::string DumpScenario(const Scenario& sc);
 // Cross-field checks (shares that must not sum over 1 ...).
 Status ValidateScenario(const Scenario& sc);
 
