@@ -205,20 +205,16 @@ void DensePeeler::Pull(uint32_t x) {
   uint32_t l = left_[x], r = right_[x];
   uint32_t sz = 1;
   Key mk = NodeKey(x);
-  uint32_t ms = mark_[x];
   if (l != kNil) {
     sz += size_[l];
     if (max_key_[l] > mk) mk = max_key_[l];
-    ms += mark_sum_[l];
   }
   if (r != kNil) {
     sz += size_[r];
     if (max_key_[r] > mk) mk = max_key_[r];
-    ms += mark_sum_[r];
   }
   size_[x] = sz;
   max_key_[x] = mk;
-  mark_sum_[x] = ms;
 }
 
 void DensePeeler::Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b) {
@@ -273,14 +269,52 @@ uint32_t DensePeeler::Rank(uint32_t x) const {
   return r;
 }
 
-uint32_t DensePeeler::Next(uint32_t x) const {
-  if (right_[x] != kNil) {
-    x = right_[x];
-    while (left_[x] != kNil) x = left_[x];
-    return x;
+void DensePeeler::LinkBefore(uint32_t x, uint32_t k) {
+  uint32_t p = k == kNil ? tail_ : prev_[k];
+  prev_[x] = p;
+  next_[x] = k;
+  if (p == kNil) head_ = x; else next_[p] = x;
+  if (k == kNil) tail_ = x; else prev_[k] = x;
+  uint64_t a = p == kNil ? 0 : label_[p];
+  uint64_t b = k == kNil ? ~uint64_t{0} : label_[k];
+  if (b - a >= 2) {
+    label_[x] = a + (b - a) / 2;
+  } else {
+    Relabel(x);
   }
-  while (parent_[x] != kNil && right_[parent_[x]] == x) x = parent_[x];
-  return parent_[x];
+}
+
+void DensePeeler::Unlink(uint32_t x) {
+  uint32_t p = prev_[x], k = next_[x];
+  if (p == kNil) head_ = k; else next_[p] = k;
+  if (k == kNil) tail_ = p; else prev_[k] = p;
+  prev_[x] = next_[x] = kNil;
+}
+
+void DensePeeler::Relabel(uint32_t x) {
+  // Grow a window around x (doubling) until the labels around it leave a gap
+  // of at least 2^16 per node, then spread the window's labels evenly.
+  uint32_t lo = x, hi = x;
+  uint64_t cnt = 1;
+  for (uint64_t want = 2;; want *= 2) {
+    while (cnt < want && (prev_[lo] != kNil || next_[hi] != kNil)) {
+      if (prev_[lo] != kNil) lo = prev_[lo], ++cnt;
+      if (cnt < want && next_[hi] != kNil) hi = next_[hi], ++cnt;
+    }
+    relabeled_ = true;
+    uint64_t a = prev_[lo] == kNil ? 0 : label_[prev_[lo]];
+    uint64_t b = next_[hi] == kNil ? ~uint64_t{0} : label_[next_[hi]];
+    uint64_t gap = (b - a) / (cnt + 1);
+    if (gap >= (uint64_t{1} << 16) || (prev_[lo] == kNil && next_[hi] == kNil)) {
+      uint64_t l = a;
+      for (uint32_t y = lo;; y = next_[y]) {
+        l += gap;
+        label_[y] = l;
+        if (y == hi) break;
+      }
+      return;
+    }
+  }
 }
 
 void DensePeeler::Erase(uint32_t x) {
@@ -293,29 +327,31 @@ void DensePeeler::Erase(uint32_t x) {
   if (root_ != kNil) parent_[root_] = kNil;
   left_[x] = right_[x] = parent_[x] = kNil;
   Pull(x);
+  Unlink(x);
 }
 
 void DensePeeler::InsertAt(uint32_t x, uint32_t rank) {
+  // The list position: before the node now at `rank` (its first node after
+  // the split), or at the end.
   uint32_t a, b;
   Split(root_, rank, &a, &b);
   if (a != kNil) parent_[a] = kNil;
   if (b != kNil) parent_[b] = kNil;
   left_[x] = right_[x] = parent_[x] = kNil;
   Pull(x);
+  uint32_t first_b = b;
+  if (first_b != kNil)
+    while (left_[first_b] != kNil) first_b = left_[first_b];
   uint32_t ax = Merge(a, x);
   parent_[ax] = kNil;
   root_ = Merge(ax, b);
   parent_[root_] = kNil;
-}
-
-void DensePeeler::AddMark(uint32_t x, int32_t delta) {
-  mark_[x] += static_cast<uint32_t>(delta);
-  for (uint32_t y = x; y != kNil; y = parent_[y]) mark_sum_[y] += static_cast<uint32_t>(delta);
+  LinkBefore(x, first_b);
 }
 
 uint32_t DensePeeler::FindFirst(uint32_t from, const Key& k) const {
   // Recursive descent with pruning: a subtree is skipped when it lies wholly
-  // before `from` or holds neither a mark nor a key above k.
+  // before `from` or holds no key above k.
   struct Finder {
     const DensePeeler& p;
     uint32_t from;
@@ -323,16 +359,46 @@ uint32_t DensePeeler::FindFirst(uint32_t from, const Key& k) const {
     uint32_t Go(uint32_t t, uint32_t offset) const {
       if (t == kNil) return kNil;
       if (offset + p.size_[t] <= from) return kNil;
-      if (p.mark_sum_[t] == 0 && !(p.max_key_[t] > k)) return kNil;
+      if (!(p.max_key_[t] > k)) return kNil;
       uint32_t l = p.left_[t];
       uint32_t res = Go(l, offset);
       if (res != kNil) return res;
       uint32_t self = offset + (l == kNil ? 0 : p.size_[l]);
-      if (self >= from && (p.mark_[t] > 0 || p.NodeKey(t) > k)) return t;
+      if (self >= from && p.NodeKey(t) > k) return t;
       return Go(p.right_[t], self + 1);
     }
   };
   return Finder{*this, from, k}.Go(root_, 0);
+}
+
+uint32_t DensePeeler::SubtreeFirst(uint32_t t, const Key& k) const {
+  if (t == kNil || !(max_key_[t] > k)) return kNil;
+  for (;;) {
+    uint32_t l = left_[t];
+    if (l != kNil && max_key_[l] > k) {
+      t = l;
+    } else if (NodeKey(t) > k) {
+      return t;
+    } else {
+      t = right_[t];  // must hold the maximum
+    }
+  }
+}
+
+uint32_t DensePeeler::FindFrom(uint32_t x, const Key& k) const {
+  if (NodeKey(x) > k) return x;
+  uint32_t r = SubtreeFirst(right_[x], k);
+  if (r != kNil) return r;
+  while (parent_[x] != kNil) {
+    uint32_t p = parent_[x];
+    if (left_[p] == x) {
+      if (NodeKey(p) > k) return p;
+      r = SubtreeFirst(right_[p], k);
+      if (r != kNil) return r;
+    }
+    x = p;
+  }
+  return kNil;
 }
 
 uint32_t DensePeeler::FirstWithKeyAbove(const Key& k) const { return FindFirst(0, k); }
@@ -356,6 +422,16 @@ void DensePeeler::BuildTreap(const std::vector<uint32_t>& order) {
     stack.push_back(x);
   }
   root_ = stack.empty() ? kNil : stack.front();
+  head_ = tail_ = kNil;
+  uint64_t spacing = ~uint64_t{0} / (order.size() + 1);
+  for (size_t i = 0; i < order.size(); ++i) {
+    uint32_t x = order[i];
+    prev_[x] = tail_;
+    next_[x] = kNil;
+    if (tail_ == kNil) head_ = x; else next_[tail_] = x;
+    tail_ = x;
+    label_[x] = spacing * (i + 1);
+  }
   // Aggregates bottom-up: BFS order reversed.
   std::vector<uint32_t> bfs;
   bfs.reserve(order.size());
@@ -383,10 +459,13 @@ void DensePeeler::GrowTo(uint32_t n) {
   pw_.resize(n, 0);
   max_key_.resize(n);
   mark_.resize(n, 0);
-  mark_sum_.resize(n, 0);
+  mark_epoch_.resize(n, 0);
   heap_epoch_.resize(n, 0);
-  passed_epoch_.resize(n, 0);
+  pending_epoch_.resize(n, 0);
   dcur_.resize(n, 0);
+  prev_.resize(n, kNil);
+  next_.resize(n, kNil);
+  label_.resize(n, 0);
   for (uint32_t x = old; x < n; ++x) {
     prio_[x] = static_cast<uint32_t>(HashU64(x));
     pw_[x] = graph_.Prior(x);
@@ -422,24 +501,62 @@ void DensePeeler::AddEdgesBulk(std::span<const WeightedEdge> batch) {
   valid_ = false;
 }
 
-int64_t DensePeeler::CurrentDegree(uint32_t y, uint32_t boundary_rank) const {
-  // Unplaced = still in the heap, or at/after the walk position.
-  int64_t d = graph_.Prior(y);
-  for (const SuspicionGraph::Adj& a : graph_.Neighbors(y))
-    if (InHeap(a.nbr) || Rank(a.nbr) >= boundary_rank) d += a.w;
-  return d;
+void DensePeeler::Mark(uint32_t x) {
+  if (mark_epoch_[x] != epoch_) {
+    mark_epoch_[x] = epoch_;
+    mark_[x] = 0;
+  }
+  if (mark_[x]++ == 0) PushStop(x);
 }
 
-void DensePeeler::Push(uint32_t y, uint32_t boundary_rank, bool passed) {
+void DensePeeler::Unmark(uint32_t x) {
+  if (mark_epoch_[x] == epoch_ && mark_[x] > 0) --mark_[x];
+}
+
+void DensePeeler::PushStop(uint32_t x) {
+  stops_.emplace_back(label_[x], x);
+  std::push_heap(stops_.begin(), stops_.end(), std::greater<>());
+}
+
+uint32_t DensePeeler::NextStop(uint32_t ptr) {
+  if (relabeled_) RefreshStops();
+  while (!stops_.empty()) {
+    auto [lab, x] = stops_.front();
+    bool valid = lab == label_[x] && AtOrAfter(x, ptr) && (pending_epoch_[x] == epoch_ || Marked(x));
+    if (valid) return x;
+    std::pop_heap(stops_.begin(), stops_.end(), std::greater<>());
+    stops_.pop_back();
+  }
+  return kNil;
+}
+
+void DensePeeler::RefreshStops() {
+  // Relabelling keeps the order but changes values: re-read every entry's
+  // label. Moved vertices (placed heap vertices) sit behind the walk now and
+  // are dropped by NextStop.
+  for (auto& e : stops_) e.first = label_[e.second];
+  std::make_heap(stops_.begin(), stops_.end(), std::greater<>());
+  relabeled_ = false;
+}
+
+void DensePeeler::Push(uint32_t y, uint32_t ptr) {
   if (InHeap(y)) return;
   heap_epoch_[y] = epoch_;
-  if (passed) passed_epoch_[y] = epoch_;
-  dcur_[y] = CurrentDegree(y, boundary_rank);
+  int64_t d = graph_.Prior(y);
+  const auto& nbrs = graph_.Neighbors(y);
+  stats_.touched += nbrs.size();
+  for (const SuspicionGraph::Adj& a : nbrs) {
+    if (InHeap(a.nbr)) {
+      d += a.w;
+    } else if (AtOrAfter(a.nbr, ptr)) {
+      d += a.w;
+      Mark(a.nbr);  // its key at removal now includes this edge until y goes
+    }
+  }
+  dcur_[y] = d;
   ++stats_.scanned;
-  heap_.push_back(Key{dcur_[y], y});
+  heap_.push_back(Key{d, y});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<Key>());
-  AddMark(y, 1);
-  for (const SuspicionGraph::Adj& a : graph_.Neighbors(y)) AddMark(a.nbr, 1);
 }
 
 void DensePeeler::AddEdges(std::span<const WeightedEdge> batch) {
@@ -458,7 +575,7 @@ void DensePeeler::AddEdges(std::span<const WeightedEdge> batch) {
     if (graph_.Add(e) == 0) continue;
     // Only the endpoint removed first sees its peeling weight change (the
     // other one is removed after it, when the edge is already gone).
-    affected.push_back(Rank(e.src) < Rank(e.dst) ? e.src : e.dst);
+    affected.push_back(label_[e.src] < label_[e.dst] ? e.src : e.dst);
   }
   Reinsert(affected);
 }
@@ -472,31 +589,36 @@ void DensePeeler::RaisePrior(uint32_t v, double a) {
   Reinsert(affected);
 }
 
-// The re-peel of the affected window. Walks the old sequence from the first
-// affected vertex with a pointer `ptr`; vertices before ptr are placed. The
-// heap holds the vertices whose key at removal may differ from the old one,
-// with exact current weighted degrees; every other vertex keeps its old key as
-// long as it has no neighbour in the heap (such vertices are "marked"). The
-// next removal is the smaller of the heap top and the next old vertex; runs of
-// unmarked old vertices below the heap top are skipped in O(log n) with the
-// treap's subtree max-key and mark sums. See docs/rings.md for the proof.
+// The re-peel of the affected window (edge insertions and prior raises: every
+// change is an increase). Walks the old sequence with a pointer `ptr`; the
+// vertices before ptr are placed. Each affected vertex is a "stop": when the
+// walk reaches it, it joins a heap keyed by its exact current weighted degree
+// into the unplaced set. A vertex neighbouring a heap vertex is "marked" and
+// is a stop too (its own key at removal changed). All other vertices keep
+// their old keys, and the next removal is the smaller of the heap top and the
+// next old vertex, so runs of unmarked old vertices below the heap top are
+// skipped in O(log n) by a finger search on the treap's subtree max keys. The
+// window ends when the heap is empty and no stop remains. docs/rings.md has
+// the proof that the result is the greedy peeling of the new graph.
 void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
   if (affected.empty()) return;
   if (++epoch_ == 0) {  // wrapped: clear the stamps once
     std::fill(heap_epoch_.begin(), heap_epoch_.end(), 0);
-    std::fill(passed_epoch_.begin(), passed_epoch_.end(), 0);
+    std::fill(pending_epoch_.begin(), pending_epoch_.end(), 0);
+    std::fill(mark_epoch_.begin(), mark_epoch_.end(), 0);
     epoch_ = 1;
   }
   heap_.clear();
-  uint32_t ptr = kNil, start = kNone;
+  stops_.clear();
+  relabeled_ = false;
+  uint32_t ptr = affected[0];
   for (uint32_t a : affected) {
-    uint32_t r = Rank(a);
-    if (r < start) {
-      start = r;
-      ptr = a;
+    if (label_[a] < label_[ptr]) ptr = a;
+    if (pending_epoch_[a] != epoch_) {
+      pending_epoch_[a] = epoch_;
+      PushStop(a);
     }
   }
-  for (uint32_t a : affected) Push(a, start, /*passed=*/false);
 
   auto cmp = std::greater<Key>();
   auto end_rank = [&] { return root_ == kNil ? 0 : size_[root_]; };
@@ -505,64 +627,47 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
       std::pop_heap(heap_.begin(), heap_.end(), cmp);
       heap_.pop_back();
     }
-    if (heap_.empty()) break;
-    const Key top = heap_.front();
-    uint32_t k = FindFirst(ptr == kNil ? end_rank() : Rank(ptr), top);
-    if (k != kNil && InHeap(k)) {
-      // The walk passes a heap vertex's old slot; it is placed later.
-      passed_epoch_[k] = epoch_;
-      ptr = Next(k);
-      continue;
+    uint32_t stop = NextStop(ptr);
+    if (heap_.empty() && stop == kNil) break;
+    // The next place the walk must look at: a stop, or an old vertex whose
+    // key exceeds the heap top (the top must be removed before it).
+    uint32_t k = stop;
+    if (!heap_.empty()) {
+      uint32_t above = ptr == kNil ? kNil : FindFrom(ptr, heap_.front());
+      if (above != kNil && (stop == kNil || label_[above] < label_[stop])) k = above;
     }
-    if (k == kNil || NodeKey(k) > top) {
+    if (!heap_.empty() && (k == kNil || NodeKey(k) > heap_.front())) {
       // The heap top is the global minimum: place it just before k. Every old
       // vertex between ptr and k was the minimum at its step and stays put.
+      const Key top = heap_.front();
       uint32_t z = top.id;
       std::pop_heap(heap_.begin(), heap_.end(), cmp);
       heap_.pop_back();
-      bool ahead = passed_epoch_[z] != epoch_;
       heap_epoch_[z] = 0;
-      AddMark(z, -1);
-      const auto& nbrs = graph_.Neighbors(z);
-      for (const SuspicionGraph::Adj& a : nbrs) AddMark(a.nbr, -1);
       Erase(z);
       pw_[z] = top.w;
       InsertAt(z, k == kNil ? end_rank() : Rank(k));
       ++stats_.moved;
       ptr = k;
+      const auto& nbrs = graph_.Neighbors(z);
+      stats_.touched += nbrs.size();
       for (const SuspicionGraph::Adj& a : nbrs) {
-        if (!InHeap(a.nbr)) continue;
-        dcur_[a.nbr] -= a.w;
-        heap_.push_back(Key{dcur_[a.nbr], a.nbr});
-        std::push_heap(heap_.begin(), heap_.end(), cmp);
-      }
-      if (ahead) {
-        // z left before its old slot: neighbours still waiting lose its edge
-        // earlier than in the old sequence, so their keys are no longer
-        // bounded below by the old ones. They join the heap.
-        uint32_t pr = k == kNil ? end_rank() : Rank(k);
-        for (const SuspicionGraph::Adj& a : nbrs)
-          if (!InHeap(a.nbr) && Rank(a.nbr) >= pr) Push(a.nbr, pr, /*passed=*/false);
+        if (InHeap(a.nbr)) {
+          dcur_[a.nbr] -= a.w;
+          heap_.push_back(Key{dcur_[a.nbr], a.nbr});
+          std::push_heap(heap_.begin(), heap_.end(), cmp);
+        } else if (AtOrAfter(a.nbr, k)) {
+          Unmark(a.nbr);
+        }
       }
       continue;
     }
-    // k is an old vertex with a heap neighbour, below the heap top. It keeps
-    // its slot iff its weighted degree into the unplaced set is still its old
-    // peeling weight; otherwise it joins the heap.
-    uint32_t rk = Rank(k);
-    int64_t d = CurrentDegree(k, rk);
-    ++stats_.scanned;
-    ptr = Next(k);
-    if (d == pw_[k]) {
-      for (const SuspicionGraph::Adj& a : graph_.Neighbors(k)) {
-        if (!InHeap(a.nbr)) continue;
-        dcur_[a.nbr] -= a.w;
-        heap_.push_back(Key{dcur_[a.nbr], a.nbr});
-        std::push_heap(heap_.begin(), heap_.end(), cmp);
-      }
-    } else {
-      Push(k, rk, /*passed=*/true);
-    }
+    // k is a stop below the heap top: an affected vertex, or one whose key
+    // includes an edge to a heap vertex behind it. It joins the heap with its
+    // exact key (if that equals its old one it is placed right back).
+    pending_epoch_[k] = 0;
+    ptr = next_[k];
+    Push(k, ptr);
   }
 }
 
@@ -572,10 +677,7 @@ Peeling DensePeeler::Sequence() {
   uint32_t n = root_ == kNil ? 0 : size_[root_];
   p.order.reserve(n);
   p.weight.reserve(n);
-  uint32_t x = root_;
-  if (x != kNil)
-    while (left_[x] != kNil) x = left_[x];
-  for (; x != kNil; x = Next(x)) {
+  for (uint32_t x = head_; x != kNil; x = next_[x]) {
     p.order.push_back(x);
     p.weight.push_back(pw_[x]);
   }
@@ -583,7 +685,7 @@ Peeling DensePeeler::Sequence() {
 }
 
 size_t DensePeeler::MemoryBytes() const {
-  size_t per = left_.capacity() * 4 * 9 + pw_.capacity() * 8 * 2 + max_key_.capacity() * sizeof(Key);
+  size_t per = left_.capacity() * 4 * 11 + pw_.capacity() * 8 * 3 + max_key_.capacity() * sizeof(Key);
   return graph_.MemoryBytes() + per + heap_.capacity() * sizeof(Key);
 }
 

@@ -162,6 +162,7 @@ class DensePeeler {
     uint64_t full_peels = 0;
     uint64_t moved = 0;    // vertices re-placed by incremental updates
     uint64_t scanned = 0;  // vertices whose weighted degree was recomputed
+    uint64_t touched = 0;  // adjacency entries read by incremental updates
   };
   const Stats& stats() const { return stats_; }
 
@@ -186,18 +187,36 @@ class DensePeeler {
   void Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b);
   uint32_t Merge(uint32_t a, uint32_t b);
   uint32_t Rank(uint32_t x) const;
-  uint32_t Next(uint32_t x) const;
+  uint32_t Next(uint32_t x) const { return next_[x]; }
+  // Order labels: label_[a] < label_[b] iff a precedes b; O(1) comparisons for
+  // the hot "is this neighbour placed yet" test. Gaps are re-spread locally
+  // when an insertion finds none (order-maintenance, amortised O(log n)).
+  void LinkBefore(uint32_t x, uint32_t k);
+  void Unlink(uint32_t x);
+  void Relabel(uint32_t x);
   void Erase(uint32_t x);
   void InsertAt(uint32_t x, uint32_t rank);
-  void AddMark(uint32_t x, int32_t delta);
-  // First node of rank >= from that is marked or has key > k; kNil if none.
+  // First node of rank >= from whose key is above k; kNil if none.
   uint32_t FindFirst(uint32_t from, const Key& k) const;
+  // First node at or after node x (in sequence order) whose key is above k;
+  // a finger search up from x, O(log distance) expected.
+  uint32_t FindFrom(uint32_t x, const Key& k) const;
+  uint32_t SubtreeFirst(uint32_t t, const Key& k) const;
   uint32_t FirstWithKeyAbove(const Key& k) const;
   void BuildTreap(const std::vector<uint32_t>& order);
 
   // Incremental re-peel state (per update; arrays indexed by vertex).
-  int64_t CurrentDegree(uint32_t y, uint32_t boundary_rank) const;
-  void Push(uint32_t y, uint32_t boundary_rank, bool passed);
+  // Puts y in the heap with its weighted degree into the unplaced set (heap
+  // vertices and those at or after ptr; kNil = end), marking the latter.
+  void Push(uint32_t y, uint32_t ptr);
+  bool AtOrAfter(uint32_t x, uint32_t ptr) const { return ptr != kNil && label_[x] >= label_[ptr]; }
+  void Mark(uint32_t x);
+  void Unmark(uint32_t x);
+  bool Marked(uint32_t x) const { return mark_epoch_[x] == epoch_ && mark_[x] > 0; }
+  void PushStop(uint32_t x);
+  // The first valid stop at or after ptr (kNil if none); drops stale entries.
+  uint32_t NextStop(uint32_t ptr);
+  void RefreshStops();
   bool InHeap(uint32_t x) const { return heap_epoch_[x] == epoch_; }
 
   SuspicionGraph graph_;
@@ -209,13 +228,23 @@ class DensePeeler {
   std::vector<uint32_t> left_, right_, parent_, size_, prio_;
   std::vector<int64_t> pw_;        // peeling weight of each vertex
   std::vector<Key> max_key_;       // subtree max of NodeKey
-  std::vector<uint32_t> mark_, mark_sum_;
+  std::vector<uint32_t> prev_, next_;  // the sequence as a list
+  std::vector<uint64_t> label_;
+  uint32_t head_ = kNil, tail_ = kNil;
 
   // Update state.
   uint32_t epoch_ = 0;
-  std::vector<uint32_t> heap_epoch_, passed_epoch_;
+  std::vector<uint32_t> heap_epoch_, pending_epoch_;  // in heap; affected, not yet reached
   std::vector<int64_t> dcur_;
   std::vector<Key> heap_;  // min-heap with lazy deletion
+  // Marks: per vertex, how many heap vertices it neighbours (counted only
+  // while it is ahead of the walk; stale behind it, reset by epoch).
+  std::vector<uint32_t> mark_, mark_epoch_;
+  // Stops: vertices the walk must visit (affected vertices not yet reached,
+  // marked vertices), a min-heap of (label when pushed, vertex); an entry whose label
+  // changed is stale. Relabelling refreshes all entries.
+  std::vector<std::pair<uint64_t, uint32_t>> stops_;
+  bool relabeled_ = false;
 };
 
 }  // namespace interdict
