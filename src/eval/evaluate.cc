@@ -155,7 +155,7 @@ class Evaluator {
       std::vector<std::string_view> req = {sp.key};
       if (numbers) req.push_back("role");
       Status s = OpenLabel(labels, sp.stem, &f, req, numbers ? std::vector<std::string_view>{"gang_id"}
-                                                            : std::vector<std::string_view>{"role", "gang_id"},
+                                                            : std::vector<std::string_view>{"role", "gang_id", "cell"},
                            &present);
       if (!s.ok()) return s;
       if (present) {
@@ -192,7 +192,8 @@ class Evaluator {
     NamedCsv f("labels/cases.csv", &rejects_);
     bool present = false;
     Status s = OpenLabel(labels, "cases", &f, {"case_id"},
-                         {"victim_person_id", "victim_msisdn", "victim_account_id", "first_loss_ts", "loss_amount"},
+                         {"victim_person_id", "victim_msisdn", "victim_account_id", "first_loss_ts", "loss_amount", "fraud_type",
+                          "gang_id", "first_contact_ts"},
                          &present);
     if (!s.ok() || !present) return s;
     TsParser ts_parser(opt_.read.tz);

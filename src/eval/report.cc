@@ -91,7 +91,7 @@ std::string FormatEvalTable(const EvalReport& r, const EvalOptions& opt) {
                  FormatMoney(r.total_loss), FormatMoney(r.intercepted), FormatMoney(r.intercepted_by_stop),
                  FormatMoney(r.intercepted_by_hold), Fmt(r.intercepted_share));
   fmt::format_to(out, "  median_stop_delay_s {} (over {} cases)\n", Fmt(r.median_stop_delay_s, 1), r.stop_delays);
-  fmt::format_to(out, "  false_stops {} of {} stopped accounts (share {}; {} stop/freeze rows)\n", r.false_stops,
+  fmt::format_to(out, "  false_stops {} of {} stopped accounts (share {}; {} stop/freeze rows on them)\n", r.false_stops,
                  r.stopped_accounts, Fmt(r.false_stop_share), r.false_stop_actions);
   if (r.hop1_missing)
     fmt::format_to(out, "  note: {} hop-1 txn_ids of labels/case_transfers.csv are not in transfers.csv\n",
