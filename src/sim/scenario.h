@@ -114,8 +114,8 @@ struct Scenario {
     double phone_calls_per_sim_day = 90;
     double offnet_calls_per_number_day = 110;
     double volume_sigma = 0.6;      // spread of per-number daily volume
-    int rotation_days = 3;          // a number is used for about this many days
-    double sim_second_phone_prob = 0.5;  // a phone SIM moves to a second handset
+    int rotation_days = 4;          // a number is used for about this many days
+    double sim_second_phone_prob = 0.7;  // a phone SIM moves to a second handset
     double followup_calls_mean = 2.5;    // short/unanswered calls before the one that lands
     double landing_median_s = 1500;
     double callback_prob = 0.02;    // a contacted person calls the number back

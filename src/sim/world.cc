@@ -91,8 +91,9 @@ Generator::Generator(const SimOptions& opt)
       end_(opt.start + static_cast<Ts>(opt.days) * 86400) {
   double c = 0;
   for (double w : sc_.calls.hour_weights) hour_cum_.push_back(c += w);
-  // Fraud numbers work office hours and evenings (Sichuan: 11 active hours of 24).
-  const double fh[24] = {0, 0, 0, 0, 0, 0, 0, 0.3, 1, 3, 4, 4, 2, 2, 4, 4, 4, 3.5, 2, 1.5, 1.5, 0.8, 0.2, 0};
+  // Call centres work shifts: office hours with a lunch break and a little in
+  // the evening (Sichuan: fraud numbers active in 11 distinct hours vs 18).
+  const double fh[24] = {0, 0, 0, 0, 0, 0, 0, 0, 0.2, 3, 4, 4, 1, 1, 4, 4, 4, 3, 1, 0.6, 0.3, 0, 0, 0};
   c = 0;
   for (double w : fh) fraud_hour_cum_.push_back(c += w);
   c = 0;
