@@ -303,6 +303,40 @@ TEST(EvalReplay, EmptyActionsInterceptNothing) {
   EXPECT_DOUBLE_EQ(*r.prevented_share, 0.0);
 }
 
+TEST(EvalReplay, VictimStopSelfTransferDepositsAndHoldOnALaterHop) {
+  TempDir d;
+  std::string t = kTransfersHeader;
+  t += T(0) + ",t1,transfer,v1,m1,1000,app,\n";   // k1 hop 1; v1 stopped (effective B-40): blocked
+  t += T(10) + ",t2,transfer,v2,m2,500,app,\n";   // k2 hop 1: m2 [k2 500]
+  t += T(20) + ",t3,transfer,m2,m2,200,app,\n";   // self-transfer: the lot goes round, m2 [k2 500]
+  t += T(30) + ",t4,deposit,,m2,100,counter,\n";  // clean money in
+  t += T(60) + ",t5,withdrawal,m2,,550,atm,\n";   // m2 stop effective B+60: blocked
+  t += T(70) + ",t6,deposit,,m2,100,counter,\n";  // a deposit into a stopped account still arrives
+  t += T(100) + ",t7,transfer,v3,m3,300,app,\n";  // k3 hop 1: m3 [k3 300]
+  t += T(200) + ",t8,transfer,m3,m4,300,app,\n";  // held at B+200: blocked, m3 keeps its lot
+  WriteFile(d.File("transfers.csv"), t);
+  WriteFile(d.File("labels/accounts.csv"), "account_id,role,gang_id\nm1,mule_l1,\nm2,mule_l1,\nm3,mule_l1,\n");
+  WriteFile(d.File("labels/case_transfers.csv"), "case_id,txn_id,hop\nk1,t1,1\nk2,t2,1\nk3,t7,1\n");
+  std::string a = kActionsHeader;
+  a += Act(T(-100), "stop_payment", "account", "v1");
+  a += Act(T(0), "stop_payment", "account", "m2");
+  a += Act(T(200), "hold_transfer", "txn", "t8");
+  EvalReport r = Score(d, a);
+  // total 1000 + 500 + 300. Only m2's 500 sits in a stopped account: the
+  // blocked hop-1 t1 created no lot (rule 2) and was blocked by a stop, not a
+  // hold (rule 6); m3's lot is not in a stopped account; the held t8 is not a
+  // hop-1 transfer.
+  EXPECT_EQ(r.total_loss, 180000);
+  EXPECT_EQ(r.intercepted, 50000);
+  EXPECT_EQ(r.intercepted_by_hold, 0);
+  EXPECT_EQ(r.blocked_transfers, 3u);  // t1, t5, t8
+  // Only k2 has a stopped account that held its taint: B+60 - B+10 = 50.
+  EXPECT_EQ(r.stop_delays, 1u);
+  EXPECT_DOUBLE_EQ(*r.median_stop_delay_s, 50);
+  EXPECT_EQ(r.false_stops, 1u);  // v1
+  EXPECT_DOUBLE_EQ(*r.false_stop_share, 0.5);
+}
+
 TEST(EvalInput, BadRowsAreCountedAndTheRunGoesOn) {
   TempDir d;
   WriteReplayData(d);
