@@ -38,6 +38,13 @@ bool ParseFlagWord(std::string_view s, bool* v) {
   return false;
 }
 
+// "YYYY-MM-DD": the start of that day in `tz`.
+bool ParseDate(std::string_view s, const TimeZone& tz, Ts* out) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  std::string full = fmt::format("{}T00:00:00", s);
+  return ParseTs(full, tz, out);
+}
+
 struct TxRow {
   Ts start;       // start of the row's step, or its absolute ts
   bool absolute;  // the source gave a timestamp rather than a step
@@ -111,6 +118,36 @@ Status ImportAmlsim(const std::string& src_dir, const std::string& out_dir, cons
     sum->inputs.push_back(f.stats());
   }
 
+  // AMLSim's alert_accounts.csv, when present: every account of an alert
+  // that is a SAR is labelled, its gang the alert id.
+  std::string alert_path = FindDatasetFile(src_dir, "alert_accounts", &warning);
+  if (!alert_path.empty()) {
+    NamedCsv f("alert_accounts.csv", &rejects);
+    if (!(s = f.Open(alert_path, {"alert_id|ALERT_ID", "acct_id|ACCOUNT_ID|account_id"}, {"is_sar|IS_SAR|isSAR"})).ok())
+      return s;
+    while (f.Next()) {
+      std::string_view alert = f.Get(0), id = f.Get(1);
+      if (!IsValidId(alert) || !IsValidId(id)) {
+        int c = IsValidId(alert) ? 1 : 0;
+        f.Reject(f.Get(c).empty() ? RejectReason::kMissingRequired : RejectReason::kBadId, c, "not a valid id");
+        continue;
+      }
+      bool sar = true;  // alert_accounts lists SAR alerts unless it says otherwise
+      if (f.Has(2) && !f.Get(2).empty() && !ParseFlagWord(f.Get(2), &sar)) {
+        f.Reject(RejectReason::kBadFlag, 2, "SAR flag must be 0/1 or true/false");
+        continue;
+      }
+      f.Accept();
+      if (!sar) continue;
+      uint32_t a = accounts.Intern(id);
+      grow(a);
+      fraud[a] = 1;
+      if (gang[a].empty()) gang[a] = std::string(alert);
+    }
+    if (!(s = f.Finish()).ok()) return s;
+    sum->inputs.push_back(f.stats());
+  }
+
   // Transactions.
   std::vector<TxRow> rows;
   uint64_t outside = 0;
@@ -135,10 +172,12 @@ Status ImportAmlsim(const std::string& src_dir, const std::string& out_dir, cons
       int64_t step = 0;
       if (importers::ParseStep(f.Get(kTime), &step)) {
         row.start = opt.base + (step - 1) * kDay;
+      } else if (ParseDate(f.Get(kTime), opt.tz, &row.start)) {
+        // A calendar date is a day step: spread over that local day.
       } else if (ts_parser.Parse(f.Get(kTime), &row.start)) {
         row.absolute = true;
       } else {
-        f.Reject(RejectReason::kBadTs, kTime, "neither a step (non-negative integer) nor a timestamp");
+        f.Reject(RejectReason::kBadTs, kTime, "neither a step (non-negative integer), a date nor a timestamp");
         continue;
       }
       bool sar = false;

@@ -105,6 +105,44 @@ TEST(ImportAmlsim, UpperCaseLayoutWithSarAndAlerts) {
   EXPECT_EQ(ReadBackRejects(out.path(), &n), 0u);
 }
 
+TEST(ImportAmlsim, OutputDirectoryLayoutWithDatesAndAlertAccounts) {
+  TempDir src, out;
+  // AMLSim's own output files: accounts.csv without a SAR column, dated
+  // transactions, and alert_accounts.csv naming the SAR accounts.
+  WriteFile(src.File("accounts.csv"),
+            "acct_id,dsply_nm,type,acct_stat,acct_rptng_crncy,prior_sar_count,branch_id,open_dt,close_dt,"
+            "initial_deposit,tx_behavior_id,bank_id\n"
+            "10,C_10,I,A,USD,false,1,0,1000000,100.0,1,bank\n"
+            "11,C_11,I,A,USD,false,1,0,1000000,100.0,1,bank\n"
+            "12,C_12,I,A,USD,false,1,0,1000000,100.0,1,bank\n");
+  WriteFile(src.File("transactions.csv"),
+            "tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp,is_sar,alert_id\n"
+            "1,10,11,TRANSFER,12.345,2017-01-02,false,-1\n"
+            "2,11,12,TRANSFER,7,2017-01-01,false,-1\n"
+            "3,12,10,TRANSFER,8,2017-01-01,false,-1\n"
+            "4,12,10,TRANSFER,9,someday,false,-1\n");
+  WriteFile(src.File("alert_accounts.csv"),
+            "alert_id,alert_type,acct_id,acct_name,is_sar,model_id,schedule_id,bank_id\n"
+            "5,cycle,12,C_12,true,1,1,bank\n"
+            "5,cycle,11,C_11,true,1,1,bank\n"
+            "6,fan_in,10,C_10,false,1,1,bank\n");
+  ImportSummary sum;
+  Status s = ImportAmlsim(src.path(), out.path(), {}, &sum);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(sum.rejected, 1u);  // "someday"
+  EXPECT_EQ(ReadFile(out.File("labels/accounts.csv")), "account_id,role,gang_id\n11,mule_l1,5\n12,mule_l1,5\n");
+  // A date is a day step: two rows on 01-01 at 00:00 and 12:00 local, 12.345 -> 12.35.
+  EXPECT_EQ(ReadFile(out.File("transfers.csv")),
+            "ts,txn_id,kind,from_account,to_account,amount,channel,device_id\n"
+            "2017-01-01T00:00:00+08:00,t3,transfer,11,12,7,online,\n"
+            "2017-01-01T12:00:00+08:00,t4,transfer,12,10,8,online,\n"
+            "2017-01-02T00:00:00+08:00,t2,transfer,10,11,12.35,online,\n");
+  // Accounts open 30 days before the first transfer (it is before --base).
+  EXPECT_EQ(Lines(ReadFile(out.File("bank_accounts.csv")))[1], "2016-12-02T00:00:00+08:00,10,p10,amlsim,,personal");
+  uint64_t n = 0;
+  EXPECT_EQ(ReadBackRejects(out.path(), &n), 0u);
+}
+
 TEST(ImportAmlsim, MissingInputsAreErrors) {
   TempDir src, out;
   ImportSummary sum;
