@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <utility>
 
 #include <fmt/format.h>
@@ -290,27 +291,27 @@ class Evaluator {
     return Done(&f);
   }
 
-  // The cases whose victim is `id` in a sorted (victim id, case) list.
-  static std::pair<const std::pair<uint32_t, uint32_t>*, const std::pair<uint32_t, uint32_t>*> Victims(
-      const std::vector<std::pair<uint32_t, uint32_t>>& v, uint32_t id) {
+  // The (victim id, case) entries for victim `id` of a sorted list.
+  static std::span<const std::pair<uint32_t, uint32_t>> Victims(const std::vector<std::pair<uint32_t, uint32_t>>& v,
+                                                                uint32_t id) {
     auto lo = std::lower_bound(v.begin(), v.end(), std::make_pair(id, uint32_t{0}));
     auto hi = lo;
     while (hi != v.end() && hi->first == id) ++hi;
-    return {v.data() + (lo - v.begin()), v.data() + (hi - v.begin())};
+    return {lo, hi};
   }
 
   void Warn(Tier tier, Ts ts, TargetKind kind, std::string_view target) {
-    Interner& in = kind == TargetKind::kMsisdn ? dicts_.msisdn : dicts_.person;
-    uint32_t id = in.Find(target);
-    auto [lo, hi] = id == kNoId ? std::make_pair(nullptr, nullptr)
-                                : Victims(kind == TargetKind::kMsisdn ? victim_msisdn_ : victim_person_, id);
-    if (lo == hi) {
+    bool msisdn = kind == TargetKind::kMsisdn;
+    uint32_t id = (msisdn ? dicts_.msisdn : dicts_.person).Find(target);
+    std::span<const std::pair<uint32_t, uint32_t>> cases;
+    if (id != kNoId) cases = Victims(msisdn ? victim_msisdn_ : victim_person_, id);
+    if (cases.empty()) {
       ++r_->false_warning_rows[static_cast<int>(tier) - 1];
       return;
     }
     Ts lead = tier == Tier::kSms ? opt_.lead_sms_s : tier == Tier::kCall ? opt_.lead_call_s : opt_.lead_visit_s;
-    for (auto* p = lo; p != hi; ++p) {
-      CaseState& cs = cases_[p->second];
+    for (const auto& [victim, c] : cases) {
+      CaseState& cs = cases_[c];
       if (cs.first_loss_ts != kNoTs && ts <= cs.first_loss_ts - lead && tier > cs.best) cs.best = tier;
     }
   }
