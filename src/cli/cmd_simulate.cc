@@ -31,8 +31,8 @@ int RunSimulate(const SimulateOptions& o) {
   opt.zone = Globals().tz;
   opt.writer_thread = !o.single_thread;
   Ts start;
-  std::string when = o.start.size() == 10 ? o.start + "T00:00:00" : o.start;
-  if (!ParseTs(when, Globals().tz, &start))
+  // A date only: days run from local midnight (the daily rhythm is laid out from there).
+  if (o.start.size() != 10 || !ParseTs(o.start + "T00:00:00", Globals().tz, &start))
     return Fail(kExitUsage, fmt::format("--start: expected a date like 2024-03-01, got '{}'", o.start));
   opt.start = start;
   if (!o.scenario.empty()) {

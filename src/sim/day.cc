@@ -186,7 +186,7 @@ void Generator::NormalCalls(int d) {
 }
 
 void Generator::HeavyCalls(int d) {
-  const int wday = static_cast<int>((DayStart(d) + 8 * 3600) / 86400 + 4) % 7;
+  const int wday = static_cast<int>((DayStart(d) + opt_.zone.offset_s) / 86400 + 4) % 7;
   const bool weekend = wday == 0 || wday == 6;
   for (const HeavyCaller& h : heavy_) {
     const HeavyProfile& hp = kHeavy[static_cast<int>(h.kind) - 1];
@@ -286,7 +286,7 @@ void Generator::NormalMoney(int d) {
   const auto& m = sc_.money;
   int64_t y;
   unsigned mon, dom;
-  CivilFromDays((DayStart(d) + 8 * 3600) / 86400, &y, &mon, &dom);
+  CivilFromDays((DayStart(d) + opt_.zone.offset_s) / 86400, &y, &mon, &dom);
   const uint8_t kT = static_cast<uint8_t>(TransferKind::kTransfer);
   // Salaries: each employer on its payday, in the morning, by online banking.
   for (uint32_t i = payday_off_[dom]; i < payday_off_[dom + 1]; ++i) {

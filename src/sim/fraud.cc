@@ -270,7 +270,7 @@ void Generator::LabelAccount(uint32_t account, uint8_t role, uint32_t gang) {
 
 void Generator::FraudDay(int d) {
   const auto& f = sc_.fraud;
-  const int wday = static_cast<int>((DayStart(d) + 8 * 3600) / 86400 + 4) % 7;
+  const int wday = static_cast<int>((DayStart(d) + opt_.zone.offset_s) / 86400 + 4) % 7;
   for (uint32_t g = 0; g < gangs_.size(); ++g) {
     const Gang& gang = gangs_[g];
     const FraudTypeParams& tp = f.types[static_cast<int>(gang.type)];
@@ -424,7 +424,8 @@ void Generator::StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_
     uint32_t to = gang.l1[rng_.Below(gang.l1.size())];
     uint8_t channel = static_cast<uint8_t>(Channel::kApp);
     uint64_t device = vp.imei;
-    if (Age(victim) >= 60 && rng_.Chance(0.4)) {
+    const int hour = static_cast<int>((pay_t + opt_.zone.offset_s) % 86400 / 3600);
+    if (Age(victim) >= 60 && hour >= 9 && hour < 17 && rng_.Chance(0.4)) {  // counters keep bank hours
       channel = static_cast<uint8_t>(Channel::kCounter);
       device = 0;
     } else if (rng_.Chance(0.1)) {

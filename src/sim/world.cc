@@ -89,6 +89,10 @@ uint64_t Luhn14(uint64_t body) {
 Generator::Generator(const SimOptions& opt)
     : opt_(opt), sc_(opt.scenario), rng_(opt.seed), n_(static_cast<uint32_t>(opt.persons)), start_(opt.start),
       end_(opt.start + static_cast<Ts>(opt.days) * 86400) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays((start_ + opt_.zone.offset_s) / 86400, &y, &m, &d);
+  start_year_ = static_cast<int>(y);
   double c = 0;
   for (double w : sc_.calls.hour_weights) hour_cum_.push_back(c += w);
   // Call centres work shifts: office hours with a lunch break and a little in
@@ -100,12 +104,7 @@ Generator::Generator(const SimOptions& opt)
   for (int i = 0; i < kNumFraudTypes; ++i) type_cum_[i] = c += sc_.fraud.types[i].weight;
 }
 
-int Generator::Age(uint32_t p) const {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays((start_ + 8 * 3600) / 86400, &y, &m, &d);
-  return static_cast<int>(y) - persons_[p].birth_year;
-}
+int Generator::Age(uint32_t p) const { return start_year_ - persons_[p].birth_year; }
 
 uint64_t Generator::NewImei() {
   uint64_t c = ++imei_counter_;
@@ -194,7 +193,7 @@ uint32_t Generator::RandomAdult(int min_age, int max_age) {
 
 uint32_t Generator::CellAt(uint32_t p, Ts ts) const {
   // Work cell in office hours on weekdays, home cell otherwise.
-  const Ts local = ts + 8 * 3600;
+  const Ts local = ts + opt_.zone.offset_s;
   const int hour = static_cast<int>(local % 86400 / 3600);
   const int wday = static_cast<int>((local / 86400 + 4) % 7);  // 0 = Sunday
   const PersonRec& r = persons_[p];
@@ -258,7 +257,7 @@ void Generator::BuildPersons() {
   const auto& w = sc_.world;
   int64_t y;
   unsigned m, dd;
-  CivilFromDays((start_ + 8 * 3600) / 86400, &y, &m, &dd);
+  CivilFromDays((start_ + opt_.zone.offset_s) / 86400, &y, &m, &dd);
   persons_.resize(n_);
   person_flag_.assign(n_, 0);
   const double act_mu = -0.5 * sc_.calls.activity_sigma * sc_.calls.activity_sigma;  // mean 1

@@ -245,6 +245,7 @@ class Generator {
   Rng rng_;
   uint32_t n_;  // persons
   Ts start_, end_;
+  int start_year_ = 0;  // local calendar year of the start: ages are start_year_ - birth_year
 
   std::vector<City> cities_;
   std::vector<County> counties_;
