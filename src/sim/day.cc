@@ -209,6 +209,11 @@ void Generator::HeavyCalls(int d) {
       bool answered = rng_.Chance(hp.answer);
       row.dur = answered ? static_cast<uint32_t>(std::clamp(rng_.LogNormal(hp.dur_median, 0.8), 2.0, 1800.0)) : 0;
       Emit(row);
+      if (h.kind == Occupation::kCourier && rng_.Chance(0.4)) {
+        // "Your parcel is at the locker, code ____": one text per courier, no link.
+        Emit(SmsRow{row.ts + 30 + static_cast<Ts>(rng_.Below(600)), number, row.callee,
+                    HashU64(0xc0c0 ^ (static_cast<uint64_t>(h.sim) << 16)), 0});
+      }
       if (!answered && rng_.Chance(hp.callback)) {
         CallRow back;
         back.ts = row.ts + 60 + static_cast<Ts>(rng_.Exponential(1200));

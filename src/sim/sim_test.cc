@@ -256,6 +256,47 @@ TEST_F(SimWorld, LabelsAreConsistentWithEvents) {
     EXPECT_TRUE(imeis.count(devices.At(r, "imei"))) << devices.At(r, "role") << " never seen";
 }
 
+TEST_F(SimWorld, ReportsAndOpeningsFitTheCases) {
+  Table cases = ReadTable(File("labels/cases.csv"));
+  Table reports = ReadTable(File("reports.csv"));
+  Table numbers = ReadTable(File("labels/numbers.csv"));
+  Table sims = ReadTable(File("sim_cards.csv"));
+  Table calls = ReadTable(File("calls.csv"));
+  std::map<std::string, std::pair<std::string, Money>> victim;  // person -> (first_loss_ts, loss)
+  for (size_t r = 0; r < cases.rows.size(); ++r) {
+    Money loss;
+    ASSERT_EQ(ParseMoney(cases.At(r, "loss_amount"), &loss), MoneyError::kOk);
+    const std::string& first_loss = cases.At(r, "first_loss_ts");
+    if (!first_loss.empty()) {
+      EXPECT_LE(cases.At(r, "first_contact_ts"), first_loss);
+    }
+    auto& v = victim[cases.At(r, "victim_person_id")];
+    if (v.first.empty() || (!first_loss.empty() && first_loss < v.first)) v.first = first_loss;
+    v.second += loss;
+  }
+  for (size_t r = 0; r < reports.rows.size(); ++r) {
+    auto it = victim.find(reports.At(r, "person_id"));
+    ASSERT_NE(it, victim.end()) << "a report by someone who is no victim";
+    Money stated;
+    ASSERT_EQ(ParseMoney(reports.At(r, "amount"), &stated), MoneyError::kOk);
+    EXPECT_GT(stated, 0);
+    EXPECT_LE(stated, it->second.second);
+    EXPECT_GT(reports.At(r, "ts"), it->second.first);  // same offset everywhere: text order is time order
+  }
+  // A gang SIM is opened before its first call.
+  std::unordered_map<std::string, std::string> opened, first_call;
+  for (size_t r = 0; r < sims.rows.size(); ++r) opened[sims.At(r, "msisdn")] = sims.At(r, "ts");
+  for (size_t r = 0; r < calls.rows.size(); ++r) first_call.emplace(calls.At(r, "caller"), calls.At(r, "ts"));
+  size_t on_net = 0;
+  for (size_t r = 0; r < numbers.rows.size(); ++r) {
+    auto it = opened.find(numbers.At(r, "msisdn"));
+    if (it == opened.end() || numbers.At(r, "role") == "normal_heavy") continue;
+    ++on_net;
+    EXPECT_LT(it->second, first_call[numbers.At(r, "msisdn")]);
+  }
+  EXPECT_GT(on_net, 0u);
+}
+
 TEST_F(SimWorld, FraudNumbersLookLikeTheSichuanFraudNumbers) {
   // Outgoing share: fraud numbers almost only call out (Sichuan median 0.97), people ~half.
   Table calls = ReadTable(File("calls.csv"));
