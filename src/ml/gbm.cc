@@ -132,6 +132,7 @@ Status GbmParams::Set(const std::string& key, const std::string& value) {
   if (key == "early_stopping_rounds") return as_int(&early_stopping_rounds, 0, 100000);
   if (key == "seed") return as_int(&seed, 0, 2147483647);
   if (key == "nthread") return as_int(&nthread, 1, 256);
+  if (key == "bags") return as_int(&bags, 1, 100);
   return Status::Invalid(fmt::format("unknown parameter '{}'", key));
 }
 
@@ -149,14 +150,15 @@ nlohmann::json GbmParams::ToJson() const {
           {"max_delta_step", max_delta_step},
           {"early_stopping_rounds", early_stopping_rounds},
           {"seed", seed},
+          {"bags", bags},
           {"nthread", nthread}};
 }
 
 GbmModel::~GbmModel() { Reset(); }
 
 void GbmModel::Reset() {
-  if (booster_) XGBoosterFree(static_cast<BoosterHandle>(booster_));
-  booster_ = nullptr;
+  for (void* b : boosters_) XGBoosterFree(static_cast<BoosterHandle>(b));
+  boosters_.clear();
 }
 
 GbmModel::GbmModel(GbmModel&& o) noexcept { *this = std::move(o); }
@@ -164,8 +166,8 @@ GbmModel::GbmModel(GbmModel&& o) noexcept { *this = std::move(o); }
 GbmModel& GbmModel::operator=(GbmModel&& o) noexcept {
   if (this != &o) {
     Reset();
-    booster_ = o.booster_;
-    o.booster_ = nullptr;
+    boosters_ = std::move(o.boosters_);
+    o.boosters_.clear();
     feature_names_ = std::move(o.feature_names_);
     spec_ = std::move(o.spec_);
     params_ = o.params_;
@@ -176,13 +178,8 @@ GbmModel& GbmModel::operator=(GbmModel&& o) noexcept {
   return *this;
 }
 
-Status GbmModel::Train(const Matrix& x, const std::vector<float>& y, const GbmParams& params,
-                       const Matrix* eval_x, const std::vector<float>* eval_y) {
-  QuietXgboost();
-  Reset();
-  if (x.names.size() != x.cols) return Status::Internal("matrix has unnamed columns");
-  for (float v : y)
-    if (v != 0.0f && v != 1.0f) return Status::Invalid("labels must be 0 or 1");
+Status GbmModel::TrainOne(const Matrix& x, const std::vector<float>& y, const GbmParams& params,
+                          const Matrix* eval_x, const std::vector<float>* eval_y, int* rounds) {
   DMatrix dtrain, deval;
   Status s = dtrain.Create(x, &y);
   if (!s.ok()) return s;
@@ -195,7 +192,7 @@ Status GbmModel::Train(const Matrix& x, const std::vector<float>& y, const GbmPa
   DMatrixHandle cache[2] = {dtrain.get(), deval.get()};
   BoosterHandle b = nullptr;
   XGB_TRY(XGBoosterCreate(cache, early ? 2 : 1, &b));
-  booster_ = b;  // owned from here: Reset() frees it on any later failure
+  boosters_.push_back(b);  // owned from here: Reset() frees it on any later failure
   s = SetParams(b, params);
   if (!s.ok()) return s;
   double best = std::numeric_limits<double>::infinity();
@@ -221,14 +218,37 @@ Status GbmModel::Train(const Matrix& x, const std::vector<float>& y, const GbmPa
   if (early && best_iter + 1 < done) {
     BoosterHandle sliced = nullptr;
     XGB_TRY(XGBoosterSlice(b, 0, best_iter + 1, 1, &sliced));
-    Reset();
-    booster_ = sliced;
+    XGBoosterFree(b);
+    boosters_.back() = sliced;
     done = best_iter + 1;
     // A sliced booster starts with default parameters; prediction needs only
     // the thread count.
     XGB_TRY(XGBoosterSetParam(sliced, "nthread", std::to_string(params.nthread).c_str()));
   }
-  rounds_ = done;
+  *rounds = done;
+  return Status::Ok();
+}
+
+Status GbmModel::Train(const Matrix& x, const std::vector<float>& y, const GbmParams& params,
+                       const Matrix* eval_x, const std::vector<float>* eval_y) {
+  QuietXgboost();
+  Reset();
+  if (x.names.size() != x.cols) return Status::Internal("matrix has unnamed columns");
+  if (params.bags < 1) return Status::Invalid("bags must be at least 1");
+  for (float v : y)
+    if (v != 0.0f && v != 1.0f) return Status::Invalid("labels must be 0 or 1");
+  for (int bag = 0; bag < params.bags; ++bag) {
+    GbmParams p = params;
+    // Seeds far apart so bag k of one CV repeat never equals bag 0 of the next.
+    p.seed = params.seed + 7919 * bag;
+    int rounds = 0;
+    Status s = TrainOne(x, y, p, eval_x, eval_y, &rounds);
+    if (!s.ok()) {
+      Reset();
+      return s;
+    }
+    if (bag == 0) rounds_ = rounds;
+  }
   params_ = params;
   feature_names_ = x.names;
   if (spec_.size() != feature_names_.size() || spec_.Names() != feature_names_)
@@ -237,7 +257,7 @@ Status GbmModel::Train(const Matrix& x, const std::vector<float>& y, const GbmPa
 }
 
 Status GbmModel::CheckColumns(const Matrix& x) const {
-  if (!booster_) return Status::Invalid("model is not trained");
+  if (boosters_.empty()) return Status::Invalid("model is not trained");
   if (x.cols != feature_names_.size())
     return Status::Invalid(fmt::format("matrix has {} columns, model expects {}", x.cols, feature_names_.size()));
   if (!x.names.empty() && x.names != feature_names_) return Status::Invalid("matrix columns differ from the model's");
@@ -254,24 +274,35 @@ Status GbmModel::PredictImpl(const Matrix& x, int type, std::vector<float>* out,
   if (!s.ok()) return s;
   std::string cfg = fmt::format(
       R"({{"type":{},"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false}})", type);
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* res = nullptr;
-  XGB_TRY(XGBoosterPredictFromDMatrix(static_cast<BoosterHandle>(booster_), d.get(), cfg.c_str(), &shape, &dim,
-                                      &res));
-  size_t n = 1;
-  for (bst_ulong i = 0; i < dim; ++i) n *= shape[i];
-  if (n % x.rows != 0) return Status::Internal("xgboost returned an unexpected prediction shape");
-  *width = n / x.rows;
-  out->assign(res, res + n);
+  // Summed in double, in bag order: the same model gives the same bits.
+  std::vector<double> sum;
+  for (void* booster : boosters_) {
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* res = nullptr;
+    XGB_TRY(XGBoosterPredictFromDMatrix(static_cast<BoosterHandle>(booster), d.get(), cfg.c_str(), &shape, &dim,
+                                        &res));
+    size_t n = 1;
+    for (bst_ulong i = 0; i < dim; ++i) n *= shape[i];
+    if (n % x.rows != 0 || (!sum.empty() && n != sum.size()))
+      return Status::Internal("xgboost returned an unexpected prediction shape");
+    sum.resize(n, 0.0);
+    for (size_t i = 0; i < n; ++i) sum[i] += res[i];
+  }
+  *width = sum.size() / x.rows;
+  out->resize(sum.size());
+  const double k = static_cast<double>(boosters_.size());
+  for (size_t i = 0; i < sum.size(); ++i) out->at(i) = static_cast<float>(sum[i] / k);
   return Status::Ok();
 }
 
 Status GbmModel::Predict(const Matrix& x, std::vector<float>* out) const {
   size_t w = 0;
-  Status s = PredictImpl(x, 0, out, &w);
-  if (s.ok() && x.rows > 0 && w != 1) return Status::Internal("xgboost returned more than one score per row");
-  return s;
+  Status s = PredictImpl(x, 1, out, &w);  // margins (log-odds)
+  if (!s.ok()) return s;
+  if (x.rows > 0 && w != 1) return Status::Internal("xgboost returned more than one score per row");
+  for (float& v : *out) v = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(v))));
+  return Status::Ok();
 }
 
 Status GbmModel::PredictContributions(const Matrix& x, std::vector<float>* out) const {
@@ -299,13 +330,17 @@ std::vector<std::pair<std::string, float>> GbmModel::TopReasons(const std::vecto
 }
 
 Status GbmModel::Save(const std::string& path) const {
-  if (!booster_) return Status::Invalid("model is not trained");
+  if (boosters_.empty()) return Status::Invalid("model is not trained");
   if (spec_.Names() != feature_names_) return Status::Internal("feature spec does not match the model's features");
-  bst_ulong len = 0;
-  const char* buf = nullptr;
-  XGB_TRY(XGBoosterSaveModelToBuffer(static_cast<BoosterHandle>(booster_), R"({"format":"json"})", &len, &buf));
-  nlohmann::json booster = nlohmann::json::parse(buf, buf + len, nullptr, false);
-  if (booster.is_discarded()) return Status::Internal("xgboost produced an unreadable JSON model");
+  nlohmann::json boosters = nlohmann::json::array();
+  for (void* b : boosters_) {
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    XGB_TRY(XGBoosterSaveModelToBuffer(static_cast<BoosterHandle>(b), R"({"format":"json"})", &len, &buf));
+    nlohmann::json booster = nlohmann::json::parse(buf, buf + len, nullptr, false);
+    if (booster.is_discarded()) return Status::Internal("xgboost produced an unreadable JSON model");
+    boosters.push_back(std::move(booster));
+  }
   nlohmann::json j;
   j["format"] = "interdict-gbm";
   j["version"] = 1;
@@ -315,7 +350,7 @@ Status GbmModel::Save(const std::string& path) const {
   j["rounds"] = rounds_;
   j["params"] = params_.ToJson();
   j["metadata"] = metadata_;
-  j["booster"] = std::move(booster);
+  j["boosters"] = std::move(boosters);
   // Written beside the target and renamed, so a crash never leaves half a model.
   std::string tmp = path + ".tmp";
   {
@@ -345,7 +380,7 @@ Status GbmModel::Load(const std::string& path, GbmModel* out) {
     return bad("unsupported version");
   if (!j.contains("features") || !j["features"].is_array()) return bad("no feature list");
   if (!j.contains("threshold") || !j["threshold"].is_number()) return bad("no threshold");
-  if (!j.contains("booster") || !j["booster"].is_object()) return bad("no booster");
+  if (!j.contains("boosters") || !j["boosters"].is_array() || j["boosters"].empty()) return bad("no boosters");
   GbmModel m;
   for (const auto& n : j["features"]) {
     if (!n.is_string()) return bad("a feature name is not a string");
@@ -360,7 +395,7 @@ Status GbmModel::Load(const std::string& path, GbmModel* out) {
   }
   m.threshold_ = j["threshold"].get<double>();
   if (!std::isfinite(m.threshold_)) return bad("threshold is not finite");
-  m.rounds_ = j.value("rounds", 0);
+  if (j.contains("rounds") && j["rounds"].is_number_integer()) m.rounds_ = j["rounds"].get<int>();
   if (j.contains("params") && j["params"].is_object()) {
     for (const auto& [k, v] : j["params"].items()) {
       std::string sv = v.is_string() ? v.get<std::string>() : v.dump();
@@ -369,16 +404,19 @@ Status GbmModel::Load(const std::string& path, GbmModel* out) {
     }
   }
   if (j.contains("metadata")) m.metadata_ = j["metadata"];
-  std::string booster = j["booster"].dump();
-  BoosterHandle b = nullptr;
-  XGB_TRY(XGBoosterCreate(nullptr, 0, &b));
-  m.booster_ = b;
-  XGB_TRY(XGBoosterLoadModelFromBuffer(b, booster.data(), booster.size()));
-  XGB_TRY(XGBoosterSetParam(b, "nthread", std::to_string(m.params_.nthread).c_str()));
-  bst_ulong nf = 0;
-  XGB_TRY(XGBoosterGetNumFeature(b, &nf));
-  if (nf != m.feature_names_.size())
-    return bad(fmt::format("booster has {} features, the list {}", nf, m.feature_names_.size()));
+  for (const auto& jb : j["boosters"]) {
+    if (!jb.is_object()) return bad("a booster is not a JSON object");
+    std::string booster = jb.dump();
+    BoosterHandle b = nullptr;
+    XGB_TRY(XGBoosterCreate(nullptr, 0, &b));
+    m.boosters_.push_back(b);  // owned by m from here, freed on any return
+    XGB_TRY(XGBoosterLoadModelFromBuffer(b, booster.data(), booster.size()));
+    XGB_TRY(XGBoosterSetParam(b, "nthread", std::to_string(m.params_.nthread).c_str()));
+    bst_ulong nf = 0;
+    XGB_TRY(XGBoosterGetNumFeature(b, &nf));
+    if (nf != m.feature_names_.size())
+      return bad(fmt::format("booster has {} features, the list {}", nf, m.feature_names_.size()));
+  }
   *out = std::move(m);
   return Status::Ok();
 }

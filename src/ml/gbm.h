@@ -42,6 +42,9 @@ struct GbmParams {
   double max_delta_step = 0;
   int early_stopping_rounds = 0;  // > 0 and an eval set: stop when eval logloss stalls
   int seed = 0;
+  // Boosters trained with different seeds and averaged in log-odds: lowers
+  // the variance that row/column subsampling adds (docs/models.md).
+  int bags = 1;
   // One thread: on a shared machine xgboost's OpenMP workers spin-wait for
   // each other, and on these small tables two threads ran ten times slower
   // than one. Data-parallel work (CV folds) is the better place for threads.
@@ -67,10 +70,11 @@ class GbmModel {
   Status Train(const Matrix& x, const std::vector<float>& y, const GbmParams& params,
                const Matrix* eval_x = nullptr, const std::vector<float>* eval_y = nullptr);
 
-  // P(label = 1) per row. `x` must have the model's columns in its order.
+  // P(label = 1) per row (the mean of the bags' log-odds, through the
+  // logistic function). `x` must have the model's columns in its order.
   Status Predict(const Matrix& x, std::vector<float>* out) const;
   // SHAP contributions: rows x (features + 1) in log-odds, the last column
-  // the bias; a row's contributions sum to its margin.
+  // the bias, averaged over bags; a row's contributions sum to its margin.
   Status PredictContributions(const Matrix& x, std::vector<float>* out) const;
   // The `k` features that pushed row `r` of a contributions matrix most
   // towards fraud, as (name, contribution), largest first; only positive ones.
@@ -79,12 +83,14 @@ class GbmModel {
 
   // One JSON file: {"format":"interdict-gbm", "version":1, "features":[...],
   // "spec":{...}, "threshold":t, "params":{...}, "metadata":{...},
-  // "booster":{xgboost JSON model}}.
+  // "boosters":[{xgboost JSON model}, ...]}.
   Status Save(const std::string& path) const;
   static Status Load(const std::string& path, GbmModel* out);
 
-  bool trained() const { return booster_ != nullptr; }
+  bool trained() const { return !boosters_.empty(); }
+  // Trees per booster (after early stopping, the first booster's).
   int rounds() const { return rounds_; }
+  size_t bags() const { return boosters_.size(); }
   const std::vector<std::string>& feature_names() const { return feature_names_; }
   double threshold() const { return threshold_; }
   void set_threshold(double t) { threshold_ = t; }
@@ -100,7 +106,11 @@ class GbmModel {
   Status PredictImpl(const Matrix& x, int type, std::vector<float>* out, size_t* width) const;
   void Reset();
 
-  void* booster_ = nullptr;  // BoosterHandle; kept opaque so callers need no xgboost header
+  Status TrainOne(const Matrix& x, const std::vector<float>& y, const GbmParams& params, const Matrix* eval_x,
+                  const std::vector<float>* eval_y, int* rounds);
+
+  // BoosterHandles, owned; kept opaque so callers need no xgboost header.
+  std::vector<void*> boosters_;
   std::vector<std::string> feature_names_;
   FeatureSpec spec_;
   GbmParams params_;

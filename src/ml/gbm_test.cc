@@ -54,7 +54,10 @@ TEST(MlGbm, SaveLoadGivesIdenticalPredictionsAndKeepsEverything) {
   Matrix x;
   ASSERT_TRUE(spec.Build(t, &x).ok());
   GbmModel m;
-  ASSERT_TRUE(m.Train(x, y, SmallParams()).ok());
+  GbmParams params = SmallParams();
+  params.bags = 2;  // every booster of a bag must round-trip
+  ASSERT_TRUE(m.Train(x, y, params).ok());
+  EXPECT_EQ(m.bags(), 2u);
   m.set_spec(spec);
   m.set_threshold(0.4321);
   m.metadata()["note"] = "test";
@@ -72,6 +75,7 @@ TEST(MlGbm, SaveLoadGivesIdenticalPredictionsAndKeepsEverything) {
   EXPECT_EQ(back.metadata()["note"], "test");
   EXPECT_EQ(back.rounds(), 40);
   EXPECT_EQ(back.params().max_depth, 3);
+  EXPECT_EQ(back.bags(), 2u);
   Matrix x2;
   ASSERT_TRUE(back.spec().Build(t, &x2).ok());
   std::vector<float> p2, c2;
@@ -158,7 +162,7 @@ TEST(MlGbm, ErrorsAreStatusesNotCrashes) {
   testing::WriteFile(dir.File("m2.json"), j.dump());
   EXPECT_FALSE(GbmModel::Load(dir.File("m2.json"), &back).ok());
   j = nlohmann::json::parse(text);
-  j["booster"]["learner"] = "garbage";  // xgboost's own failure becomes a Status
+  j["boosters"][0]["learner"] = "garbage";  // xgboost's own failure becomes a Status
   testing::WriteFile(dir.File("m3.json"), j.dump());
   EXPECT_FALSE(GbmModel::Load(dir.File("m3.json"), &back).ok());
 }
