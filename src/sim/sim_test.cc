@@ -297,6 +297,28 @@ TEST_F(SimWorld, ReportsAndOpeningsFitTheCases) {
   EXPECT_GT(on_net, 0u);
 }
 
+TEST_F(SimWorld, VictimsMostlyFitTheirGangsTargetProfile) {
+  Table people = ReadTable(File("people.csv"));
+  Table cases = ReadTable(File("labels/cases.csv"));
+  std::unordered_map<std::string, int> birth;
+  for (size_t r = 0; r < people.rows.size(); ++r) birth[people.At(r, "person_id")] = std::stoi(people.At(r, "birth_year"));
+  const Scenario sc;
+  size_t in = 0;
+  for (size_t r = 0; r < cases.rows.size(); ++r) {
+    int age = 2024 - birth.at(cases.At(r, "victim_person_id"));
+    const std::string& type = cases.At(r, "fraud_type");
+    bool found = false;
+    for (int t = 0; t < kNumFraudTypes; ++t) {
+      if (type != FraudTypeName(static_cast<FraudType>(t))) continue;
+      found = true;
+      in += age >= sc.fraud.types[t].target_age_min && age <= sc.fraud.types[t].target_age_max;
+    }
+    EXPECT_TRUE(found) << type;
+  }
+  ASSERT_GT(cases.rows.size(), 5u);
+  EXPECT_GT(in * 10, cases.rows.size() * 7) << in << " of " << cases.rows.size() << " victims in profile";
+}
+
 TEST_F(SimWorld, FraudNumbersLookLikeTheSichuanFraudNumbers) {
   // Outgoing share: fraud numbers almost only call out (Sichuan median 0.97), people ~half.
   Table calls = ReadTable(File("calls.csv"));
