@@ -166,6 +166,12 @@ void Generator::BuildFraud() {
     Gang& gr = gangs_[g];
     const int need = f.mules_l1 + f.mules_l2 + (gr.layers == 3 ? f.mules_l3 : 0) + f.cashout_accounts;
     std::vector<uint32_t> accts;
+    // A branch with a complicit insider opens part of them (with borrowed or forged papers).
+    uint32_t insider_branch = kNone;
+    if (f.insider_branch_share > 0) {
+      insider_branch = RandomBranch(gr.county, static_cast<uint8_t>(rng_.Below(kNumBanks)));
+      insider_branches_.push_back(insider_branch);
+    }
     while (static_cast<int>(accts.size()) < need) {
       uint32_t seller = fresh_person(18, 30);
       person_labels_.push_back({seller, 1, g});
@@ -175,8 +181,11 @@ void Generator::BuildFraud() {
       for (int i = 0; i < f.accounts_per_account_seller && static_cast<int>(accts.size()) < need; ++i) {
         uint8_t b = static_cast<uint8_t>(rng_.Below(kNumBanks));
         for (int t = 0; t < 8 && (used >> b & 1); ++t) b = static_cast<uint8_t>(rng_.Below(kNumBanks));
+        const bool at_insider = insider_branch != kNone && rng_.Chance(f.insider_branch_share);
+        if (at_insider) b = outlets_[insider_branch].bank;
         used |= static_cast<uint8_t>(1u << b);
         accts.push_back(NewAccount(seller, batch + static_cast<Ts>(rng_.Below(4 * 86400)), b, false));
+        if (at_insider) accounts_[accts.back()].branch = insider_branch;
       }
     }
     // Shuffle so that one seller's accounts land in different layers.

@@ -182,6 +182,7 @@ std::vector<Key> Keys(Scenario* s) {
   k.push_back(Int("fraud.sims_per_card_seller", &f.sims_per_card_seller, 1, 1000));
   k.push_back(Num("fraud.insider_outlets_per_million", &f.insider_outlets_per_million, 0, 10000));
   k.push_back(Int("fraud.accounts_per_account_seller", &f.accounts_per_account_seller, 1, 100));
+  k.push_back(Num("fraud.insider_branch_share", &f.insider_branch_share, 0, 1));
   k.push_back(Int("fraud.recruiters_per_gang", &f.recruiters_per_gang, 0, 100));
   k.push_back(Num("fraud.report_prob", &f.report_prob, 0, 1));
   k.push_back(Num("fraud.report_delay_median_h", &f.report_delay_median_h, 0.01, 10000));

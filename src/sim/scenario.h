@@ -137,6 +137,7 @@ struct Scenario {
     int sims_per_card_seller = 8;
     double insider_outlets_per_million = 3;
     int accounts_per_account_seller = 3;
+    double insider_branch_share = 0.3;  // of a gang's mule accounts, opened at one complicit bank branch
     int recruiters_per_gang = 1;
     double report_prob = 0.4;
     double report_delay_median_h = 20;

@@ -261,14 +261,21 @@ Status WriteLabels(const Generator& g, const std::string& dir, const TimeZone& z
     if (!(s = f.Close()).ok()) return s;
   }
   {
-    // An insider outlet is labelled when it opened at least one gang SIM.
+    // An insider outlet is labelled when it opened at least one gang SIM, an
+    // insider branch when it opened at least one of a gang's mule accounts.
     std::vector<uint8_t> used(g.outlets_.size(), 0);
     for (const FraudNumber& fn : g.fnumbers_)
       if (fn.sim != kNone) used[g.sims_[fn.sim].outlet] = 1;
+    for (const Gang& gang : g.gangs_)
+      for (const auto* pool : {&gang.l1, &gang.l2, &gang.l3, &gang.cashout})
+        for (uint32_t a : *pool) used[g.accounts_[a].branch] = 1;
+    std::vector<uint32_t> insiders = g.insider_outlets_;
+    insiders.insert(insiders.end(), g.insider_branches_.begin(), g.insider_branches_.end());
     CsvOut f;
     if (!(s = f.Open(dir + "/outlets.csv", "outlet_id,role")).ok()) return s;
-    for (uint32_t o : g.insider_outlets_) {
+    for (uint32_t o : insiders) {
       if (!used[o]) continue;
+      used[o] = 0;  // once, even if two gangs share it
       std::string& r = f.row();
       g.AppendOutlet(o, &r);
       r.append(",insider");

@@ -269,7 +269,8 @@ class Generator {
   std::vector<CaseRec> cases_;
   std::vector<CaseTransfer> case_transfers_;
   std::vector<PersonLabel> person_labels_;
-  std::vector<uint32_t> insider_outlets_;  // outlet indices that opened gang SIMs
+  std::vector<uint32_t> insider_outlets_;  // outlet indices that may open gang SIMs
+  std::vector<uint32_t> insider_branches_;  // branch indices that opened mule accounts
   std::vector<uint32_t> labelled_accounts_;  // in order of first case money
   std::vector<uint64_t> labelled_collectors_;
   std::vector<uint32_t> collector_gang_;
