@@ -27,15 +27,15 @@ std::array<FraudTypeParams, kNumFraudTypes> Scenario::DefaultTypes() {
   std::array<FraudTypeParams, kNumFraudTypes> t;
   // Impersonating police, prosecutors or officials ("your account is linked to
   // a money-laundering case"): the elderly, long calls, large "safe account" transfers.
-  t[0] = {0.25, 55, 90, 1.2, 0.15, 0.35, 0.012, 0.55, 40000, 1.4, 1, 3, 0.5, 0};
+  t[0] = {0.25, 55, 90, 1.2, 0.15, 0.35, 0.012, 0.55, 50000, 1.3, 1, 3, 0.5, 0};
   // Fake customer service refunds (online shoppers): quick, smaller amounts.
-  t[1] = {0.25, 20, 50, 1.1, 0.3, 0.30, 0.020, 0.60, 6000, 1.2, 1, 3, 0.4, 0};
+  t[1] = {0.25, 20, 50, 1.1, 0.3, 0.30, 0.020, 0.60, 8000, 1.2, 1, 3, 0.4, 0};
   // Investment / romance ("pig butchering"): days of grooming, then growing payments.
-  t[2] = {0.15, 28, 58, 1.0, 0.25, 0.25, 0.008, 0.70, 80000, 1.5, 2, 5, 24, 5};
+  t[2] = {0.15, 28, 58, 1.0, 0.25, 0.25, 0.008, 0.70, 100000, 1.4, 2, 5, 24, 5};
   // Fake loans: fees for "deposit", "insurance", "unfreezing".
-  t[3] = {0.15, 20, 40, 1.0, 0.2, 0.30, 0.020, 0.50, 4000, 1.0, 2, 4, 3, 0};
+  t[3] = {0.15, 20, 40, 1.0, 0.2, 0.30, 0.020, 0.50, 6000, 1.0, 2, 4, 3, 0};
   // Part-time order brushing: young people, women more, escalating "tasks".
-  t[4] = {0.20, 18, 35, 1.5, 0.2, 0.30, 0.015, 0.60, 8000, 1.2, 2, 5, 1, 0.3};
+  t[4] = {0.20, 18, 35, 1.5, 0.2, 0.30, 0.015, 0.60, 12000, 1.2, 2, 5, 1, 0.3};
   return t;
 }
 
