@@ -111,28 +111,49 @@ void SuspicionGraph::Reserve(uint32_t n) {
   in_distinct_.resize(n, 0);
 }
 
-uint32_t SuspicionGraph::Add(const WeightedEdge& e) {
-  uint32_t n = std::max(e.src, e.dst) + 1;
-  if (n > adj_.size()) Reserve(n);
-  if (e.src == e.dst || !(e.scale > 0) || !std::isfinite(e.scale)) return 0;
+double SuspicionGraph::InvLog(uint32_t x) {
   if (inv_log_.empty()) {
     inv_log_.resize(kInvLogTable);
     for (size_t d = 0; d < kInvLogTable; ++d) inv_log_[d] = 1.0 / std::log(static_cast<double>(d) + opt_.c);
   }
+  return x < kInvLogTable ? inv_log_[x] : 1.0 / std::log(static_cast<double>(x) + opt_.c);
+}
+
+uint32_t SuspicionGraph::Weight(float scale, uint32_t m, uint32_t x) {
+  double wd = static_cast<double>(scale) * InvLog(x) * static_cast<double>(kWeightOne);
+  if (opt_.count_repeats) wd /= static_cast<double>(m);
+  return static_cast<uint32_t>(std::clamp(std::llround(wd), 1LL, 0xffffffffLL));
+}
+
+uint32_t SuspicionGraph::Add(const WeightedEdge& e) {
+  uint32_t n = std::max(e.src, e.dst) + 1;
+  if (n > adj_.size()) Reserve(n);
+  if (e.src == e.dst || !(e.scale > 0) || !std::isfinite(e.scale)) return 0;
   uint32_t& count = pair_count_[(static_cast<uint64_t>(e.src) << 32) | e.dst];
-  uint32_t din = in_distinct_[e.dst];
   if (count == 0) ++in_distinct_[e.dst];
   if (count < std::numeric_limits<uint32_t>::max()) ++count;
   if (count > 1 && !opt_.count_repeats) return 0;
-  double inv = din < kInvLogTable ? inv_log_[din] : 1.0 / std::log(static_cast<double>(din) + opt_.c);
-  double wd = static_cast<double>(e.scale) * inv * static_cast<double>(kWeightOne);
-  if (opt_.count_repeats) wd /= static_cast<double>(count);
-  uint32_t w = static_cast<uint32_t>(std::clamp(std::llround(wd), 1LL, 0xffffffffLL));
+  uint32_t w = Weight(e.scale, count, in_distinct_[e.dst]);
   adj_[e.src].push_back({e.dst, w});
   adj_[e.dst].push_back({e.src, w});
+  log_.push_back({e.src, e.dst, e.scale, count});
   ++num_edges_;
   total_mass_ += w;
   return w;
+}
+
+void SuspicionGraph::Reweight() {
+  // Every edge gets the weight it would get if all edges had arrived now:
+  // x = the target's current number of distinct sources.
+  for (auto& a : adj_) a.clear();
+  total_mass_ = 0;
+  for (int64_t p : prior_) total_mass_ += p;
+  for (const LogEdge& e : log_) {
+    uint32_t w = Weight(e.scale, e.m, in_distinct_[e.dst]);
+    adj_[e.src].push_back({e.dst, w});
+    adj_[e.dst].push_back({e.src, w});
+    total_mass_ += w;
+  }
 }
 
 void SuspicionGraph::SetPrior(uint32_t v, double a) {
@@ -153,6 +174,7 @@ size_t SuspicionGraph::MemoryBytes() const {
   size_t b = adj_.capacity() * sizeof(adj_[0]) + in_distinct_.capacity() * 4 + prior_.capacity() * 8;
   for (const auto& a : adj_) b += a.capacity() * sizeof(Adj);
   b += pair_count_.capacity() * (sizeof(std::pair<uint64_t, uint32_t>) + 1);
+  b += log_.capacity() * sizeof(LogEdge);
   return b;
 }
 
@@ -202,19 +224,19 @@ Peeling SuspicionGraph::PeelSubgraph(std::span<const uint32_t> vertices) const {
 DensePeeler::DensePeeler(PeelOptions opt) : graph_(opt) {}
 
 void DensePeeler::Pull(uint32_t x) {
-  uint32_t l = left_[x], r = right_[x];
+  uint32_t l = N(x).left, r = N(x).right;
   uint32_t sz = 1;
   Key mk = NodeKey(x);
   if (l != kNil) {
-    sz += size_[l];
-    if (max_key_[l] > mk) mk = max_key_[l];
+    sz += N(l).size;
+    if (N(l).max_key > mk) mk = N(l).max_key;
   }
   if (r != kNil) {
-    sz += size_[r];
-    if (max_key_[r] > mk) mk = max_key_[r];
+    sz += N(r).size;
+    if (N(r).max_key > mk) mk = N(r).max_key;
   }
-  size_[x] = sz;
-  max_key_[x] = mk;
+  N(x).size = sz;
+  N(x).max_key = mk;
 }
 
 void DensePeeler::Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b) {
@@ -222,20 +244,20 @@ void DensePeeler::Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b) {
     *a = *b = kNil;
     return;
   }
-  uint32_t ls = left_[t] == kNil ? 0 : size_[left_[t]];
+  uint32_t ls = N(t).left == kNil ? 0 : N(N(t).left).size;
   if (ls < k) {
     uint32_t l, r;
-    Split(right_[t], k - ls - 1, &l, &r);
-    right_[t] = l;
-    if (l != kNil) parent_[l] = t;
+    Split(N(t).right, k - ls - 1, &l, &r);
+    N(t).right = l;
+    if (l != kNil) N(l).parent = t;
     Pull(t);
     *a = t;
     *b = r;
   } else {
     uint32_t l, r;
-    Split(left_[t], k, &l, &r);
-    left_[t] = r;
-    if (r != kNil) parent_[r] = t;
+    Split(N(t).left, k, &l, &r);
+    N(t).left = r;
+    if (r != kNil) N(r).parent = t;
     Pull(t);
     *a = l;
     *b = t;
@@ -245,25 +267,25 @@ void DensePeeler::Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b) {
 uint32_t DensePeeler::Merge(uint32_t a, uint32_t b) {
   if (a == kNil) return b;
   if (b == kNil) return a;
-  if (prio_[a] > prio_[b]) {
-    uint32_t m = Merge(right_[a], b);
-    right_[a] = m;
-    parent_[m] = a;
+  if (N(a).prio > N(b).prio) {
+    uint32_t m = Merge(N(a).right, b);
+    N(a).right = m;
+    N(m).parent = a;
     Pull(a);
     return a;
   }
-  uint32_t m = Merge(a, left_[b]);
-  left_[b] = m;
-  parent_[m] = b;
+  uint32_t m = Merge(a, N(b).left);
+  N(b).left = m;
+  N(m).parent = b;
   Pull(b);
   return b;
 }
 
 uint32_t DensePeeler::Rank(uint32_t x) const {
-  uint32_t r = left_[x] == kNil ? 0 : size_[left_[x]];
-  while (parent_[x] != kNil) {
-    uint32_t p = parent_[x];
-    if (right_[p] == x) r += (left_[p] == kNil ? 0 : size_[left_[p]]) + 1;
+  uint32_t r = N(x).left == kNil ? 0 : N(N(x).left).size;
+  while (N(x).parent != kNil) {
+    uint32_t p = N(x).parent;
+    if (N(p).right == x) r += (N(p).left == kNil ? 0 : N(N(p).left).size) + 1;
     x = p;
   }
   return r;
@@ -275,10 +297,10 @@ void DensePeeler::LinkBefore(uint32_t x, uint32_t k) {
   next_[x] = k;
   if (p == kNil) head_ = x; else next_[p] = x;
   if (k == kNil) tail_ = x; else prev_[k] = x;
-  uint64_t a = p == kNil ? 0 : label_[p];
-  uint64_t b = k == kNil ? ~uint64_t{0} : label_[k];
+  uint64_t a = p == kNil ? 0 : H(p).label;
+  uint64_t b = k == kNil ? ~uint64_t{0} : H(k).label;
   if (b - a >= 2) {
-    label_[x] = a + (b - a) / 2;
+    H(x).label = a + (b - a) / 2;
   } else {
     Relabel(x);
   }
@@ -293,7 +315,8 @@ void DensePeeler::Unlink(uint32_t x) {
 
 void DensePeeler::Relabel(uint32_t x) {
   // Grow a window around x (doubling) until the labels around it leave a gap
-  // of at least 2^16 per node, then spread the window's labels evenly.
+  // of at least 2^32 per node (or it is the whole list), then spread the
+  // window's labels evenly.
   uint32_t lo = x, hi = x;
   uint64_t cnt = 1;
   for (uint64_t want = 2;; want *= 2) {
@@ -302,14 +325,14 @@ void DensePeeler::Relabel(uint32_t x) {
       if (cnt < want && next_[hi] != kNil) hi = next_[hi], ++cnt;
     }
     relabeled_ = true;
-    uint64_t a = prev_[lo] == kNil ? 0 : label_[prev_[lo]];
-    uint64_t b = next_[hi] == kNil ? ~uint64_t{0} : label_[next_[hi]];
+    uint64_t a = prev_[lo] == kNil ? 0 : H(prev_[lo]).label;
+    uint64_t b = next_[hi] == kNil ? ~uint64_t{0} : H(next_[hi]).label;
     uint64_t gap = (b - a) / (cnt + 1);
-    if (gap >= (uint64_t{1} << 16) || (prev_[lo] == kNil && next_[hi] == kNil)) {
+    if (gap >= (uint64_t{1} << 32) || (prev_[lo] == kNil && next_[hi] == kNil)) {
       uint64_t l = a;
       for (uint32_t y = lo;; y = next_[y]) {
         l += gap;
-        label_[y] = l;
+        H(y).label = l;
         if (y == hi) break;
       }
       return;
@@ -321,11 +344,11 @@ void DensePeeler::Erase(uint32_t x) {
   uint32_t a, b, m, c;
   Split(root_, Rank(x), &a, &b);
   Split(b, 1, &m, &c);
-  if (a != kNil) parent_[a] = kNil;
-  if (c != kNil) parent_[c] = kNil;
+  if (a != kNil) N(a).parent = kNil;
+  if (c != kNil) N(c).parent = kNil;
   root_ = Merge(a, c);
-  if (root_ != kNil) parent_[root_] = kNil;
-  left_[x] = right_[x] = parent_[x] = kNil;
+  if (root_ != kNil) N(root_).parent = kNil;
+  N(x).left = N(x).right = N(x).parent = kNil;
   Pull(x);
   Unlink(x);
 }
@@ -335,17 +358,17 @@ void DensePeeler::InsertAt(uint32_t x, uint32_t rank) {
   // the split), or at the end.
   uint32_t a, b;
   Split(root_, rank, &a, &b);
-  if (a != kNil) parent_[a] = kNil;
-  if (b != kNil) parent_[b] = kNil;
-  left_[x] = right_[x] = parent_[x] = kNil;
+  if (a != kNil) N(a).parent = kNil;
+  if (b != kNil) N(b).parent = kNil;
+  N(x).left = N(x).right = N(x).parent = kNil;
   Pull(x);
   uint32_t first_b = b;
   if (first_b != kNil)
-    while (left_[first_b] != kNil) first_b = left_[first_b];
+    while (N(first_b).left != kNil) first_b = N(first_b).left;
   uint32_t ax = Merge(a, x);
-  parent_[ax] = kNil;
+  N(ax).parent = kNil;
   root_ = Merge(ax, b);
-  parent_[root_] = kNil;
+  N(root_).parent = kNil;
   LinkBefore(x, first_b);
 }
 
@@ -358,42 +381,42 @@ uint32_t DensePeeler::FindFirst(uint32_t from, const Key& k) const {
     const Key& k;
     uint32_t Go(uint32_t t, uint32_t offset) const {
       if (t == kNil) return kNil;
-      if (offset + p.size_[t] <= from) return kNil;
-      if (!(p.max_key_[t] > k)) return kNil;
-      uint32_t l = p.left_[t];
+      if (offset + p.N(t).size <= from) return kNil;
+      if (!(p.N(t).max_key > k)) return kNil;
+      uint32_t l = p.N(t).left;
       uint32_t res = Go(l, offset);
       if (res != kNil) return res;
-      uint32_t self = offset + (l == kNil ? 0 : p.size_[l]);
+      uint32_t self = offset + (l == kNil ? 0 : p.N(l).size);
       if (self >= from && p.NodeKey(t) > k) return t;
-      return Go(p.right_[t], self + 1);
+      return Go(p.N(t).right, self + 1);
     }
   };
   return Finder{*this, from, k}.Go(root_, 0);
 }
 
 uint32_t DensePeeler::SubtreeFirst(uint32_t t, const Key& k) const {
-  if (t == kNil || !(max_key_[t] > k)) return kNil;
+  if (t == kNil || !(N(t).max_key > k)) return kNil;
   for (;;) {
-    uint32_t l = left_[t];
-    if (l != kNil && max_key_[l] > k) {
+    uint32_t l = N(t).left;
+    if (l != kNil && N(l).max_key > k) {
       t = l;
     } else if (NodeKey(t) > k) {
       return t;
     } else {
-      t = right_[t];  // must hold the maximum
+      t = N(t).right;  // must hold the maximum
     }
   }
 }
 
 uint32_t DensePeeler::FindFrom(uint32_t x, const Key& k) const {
   if (NodeKey(x) > k) return x;
-  uint32_t r = SubtreeFirst(right_[x], k);
+  uint32_t r = SubtreeFirst(N(x).right, k);
   if (r != kNil) return r;
-  while (parent_[x] != kNil) {
-    uint32_t p = parent_[x];
-    if (left_[p] == x) {
+  while (N(x).parent != kNil) {
+    uint32_t p = N(x).parent;
+    if (N(p).left == x) {
       if (NodeKey(p) > k) return p;
-      r = SubtreeFirst(right_[p], k);
+      r = SubtreeFirst(N(p).right, k);
       if (r != kNil) return r;
     }
     x = p;
@@ -407,17 +430,17 @@ void DensePeeler::BuildTreap(const std::vector<uint32_t>& order) {
   // Cartesian tree over the sequence with max-heap priorities, in O(n).
   std::vector<uint32_t> stack;
   for (uint32_t x : order) {
-    left_[x] = right_[x] = parent_[x] = kNil;
+    N(x).left = N(x).right = N(x).parent = kNil;
     uint32_t last = kNil;
-    while (!stack.empty() && prio_[stack.back()] < prio_[x]) {
+    while (!stack.empty() && N(stack.back()).prio < N(x).prio) {
       last = stack.back();
       stack.pop_back();
     }
-    left_[x] = last;
-    if (last != kNil) parent_[last] = x;
+    N(x).left = last;
+    if (last != kNil) N(last).parent = x;
     if (!stack.empty()) {
-      right_[stack.back()] = x;
-      parent_[x] = stack.back();
+      N(stack.back()).right = x;
+      N(x).parent = stack.back();
     }
     stack.push_back(x);
   }
@@ -430,7 +453,7 @@ void DensePeeler::BuildTreap(const std::vector<uint32_t>& order) {
     next_[x] = kNil;
     if (tail_ == kNil) head_ = x; else next_[tail_] = x;
     tail_ = x;
-    label_[x] = spacing * (i + 1);
+    H(x).label = spacing * (i + 1);
   }
   // Aggregates bottom-up: BFS order reversed.
   std::vector<uint32_t> bfs;
@@ -438,8 +461,8 @@ void DensePeeler::BuildTreap(const std::vector<uint32_t>& order) {
   if (root_ != kNil) bfs.push_back(root_);
   for (size_t i = 0; i < bfs.size(); ++i) {
     uint32_t x = bfs[i];
-    if (left_[x] != kNil) bfs.push_back(left_[x]);
-    if (right_[x] != kNil) bfs.push_back(right_[x]);
+    if (N(x).left != kNil) bfs.push_back(N(x).left);
+    if (N(x).right != kNil) bfs.push_back(N(x).right);
   }
   for (size_t i = bfs.size(); i-- > 0;) Pull(bfs[i]);
 }
@@ -448,28 +471,17 @@ void DensePeeler::BuildTreap(const std::vector<uint32_t>& order) {
 // DensePeeler: maintenance
 
 void DensePeeler::GrowTo(uint32_t n) {
-  uint32_t old = static_cast<uint32_t>(left_.size());
+  uint32_t old = static_cast<uint32_t>(nodes_.size());
   if (n <= old) return;
   graph_.Reserve(n);
-  left_.resize(n, kNil);
-  right_.resize(n, kNil);
-  parent_.resize(n, kNil);
-  size_.resize(n, 1);
-  prio_.resize(n);
-  pw_.resize(n, 0);
-  max_key_.resize(n);
-  mark_.resize(n, 0);
-  mark_epoch_.resize(n, 0);
-  heap_epoch_.resize(n, 0);
-  pending_epoch_.resize(n, 0);
-  dcur_.resize(n, 0);
+  nodes_.resize(n);
+  hot_.resize(n);
   prev_.resize(n, kNil);
   next_.resize(n, kNil);
-  label_.resize(n, 0);
   for (uint32_t x = old; x < n; ++x) {
-    prio_[x] = static_cast<uint32_t>(HashU64(x));
-    pw_[x] = graph_.Prior(x);
-    max_key_[x] = NodeKey(x);
+    N(x).prio = static_cast<uint32_t>(HashU64(x));
+    N(x).pw = graph_.Prior(x);
+    N(x).max_key = NodeKey(x);
   }
   if (!valid_) return;  // the next full peel places them
   // An isolated vertex is removed at the first step where it is the minimum:
@@ -477,7 +489,7 @@ void DensePeeler::GrowTo(uint32_t n) {
   // sequence is unaffected because it has no edges.
   for (uint32_t x = old; x < n; ++x) {
     uint32_t k = FirstWithKeyAbove(NodeKey(x));
-    InsertAt(x, k == kNil ? (root_ == kNil ? 0 : size_[root_]) : Rank(k));
+    InsertAt(x, k == kNil ? (root_ == kNil ? 0 : N(root_).size) : Rank(k));
   }
 }
 
@@ -487,13 +499,18 @@ void DensePeeler::RebuildFromScratch() {
   valid_ = false;  // GrowTo only sizes the arrays; BuildTreap places everyone
   GrowTo(n);
   valid_ = true;
-  for (uint32_t i = 0; i < n; ++i) pw_[p.order[i]] = p.weight[i];
+  for (uint32_t i = 0; i < n; ++i) N(p.order[i]).pw = p.weight[i];
   BuildTreap(p.order);
   ++stats_.full_peels;
 }
 
 void DensePeeler::EnsureSequence() {
-  if (!valid_) RebuildFromScratch();
+  if (!valid_) Rebuild();
+}
+
+void DensePeeler::Rebuild() {
+  graph_.Reweight();
+  RebuildFromScratch();
 }
 
 void DensePeeler::AddEdgesBulk(std::span<const WeightedEdge> batch) {
@@ -502,19 +519,19 @@ void DensePeeler::AddEdgesBulk(std::span<const WeightedEdge> batch) {
 }
 
 void DensePeeler::Mark(uint32_t x) {
-  if (mark_epoch_[x] != epoch_) {
-    mark_epoch_[x] = epoch_;
-    mark_[x] = 0;
+  if (H(x).mark_epoch != epoch_) {
+    H(x).mark_epoch = epoch_;
+    H(x).mark = 0;
   }
-  if (mark_[x]++ == 0) PushStop(x);
+  if (H(x).mark++ == 0) PushStop(x);
 }
 
 void DensePeeler::Unmark(uint32_t x) {
-  if (mark_epoch_[x] == epoch_ && mark_[x] > 0) --mark_[x];
+  if (H(x).mark_epoch == epoch_ && H(x).mark > 0) --H(x).mark;
 }
 
 void DensePeeler::PushStop(uint32_t x) {
-  stops_.emplace_back(label_[x], x);
+  stops_.emplace_back(H(x).label, x);
   std::push_heap(stops_.begin(), stops_.end(), std::greater<>());
 }
 
@@ -522,7 +539,7 @@ uint32_t DensePeeler::NextStop(uint32_t ptr) {
   if (relabeled_) RefreshStops();
   while (!stops_.empty()) {
     auto [lab, x] = stops_.front();
-    bool valid = lab == label_[x] && AtOrAfter(x, ptr) && (pending_epoch_[x] == epoch_ || Marked(x));
+    bool valid = lab == H(x).label && AtOrAfter(x, ptr) && (H(x).pending_epoch == epoch_ || Marked(x));
     if (valid) return x;
     std::pop_heap(stops_.begin(), stops_.end(), std::greater<>());
     stops_.pop_back();
@@ -534,14 +551,14 @@ void DensePeeler::RefreshStops() {
   // Relabelling keeps the order but changes values: re-read every entry's
   // label. Moved vertices (placed heap vertices) sit behind the walk now and
   // are dropped by NextStop.
-  for (auto& e : stops_) e.first = label_[e.second];
+  for (auto& e : stops_) e.first = H(e.second).label;
   std::make_heap(stops_.begin(), stops_.end(), std::greater<>());
   relabeled_ = false;
 }
 
 void DensePeeler::Push(uint32_t y, uint32_t ptr) {
   if (InHeap(y)) return;
-  heap_epoch_[y] = epoch_;
+  H(y).heap_epoch = epoch_;
   int64_t d = graph_.Prior(y);
   const auto& nbrs = graph_.Neighbors(y);
   stats_.touched += nbrs.size();
@@ -553,7 +570,7 @@ void DensePeeler::Push(uint32_t y, uint32_t ptr) {
       Mark(a.nbr);  // its key at removal now includes this edge until y goes
     }
   }
-  dcur_[y] = d;
+  H(y).dcur = d;
   ++stats_.scanned;
   heap_.push_back(Key{d, y});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<Key>());
@@ -562,11 +579,11 @@ void DensePeeler::Push(uint32_t y, uint32_t ptr) {
 void DensePeeler::AddEdges(std::span<const WeightedEdge> batch) {
   if (!valid_) {
     AddEdgesBulk(batch);
-    RebuildFromScratch();
+    Rebuild();
     return;
   }
   ++stats_.batches;
-  uint32_t n = static_cast<uint32_t>(left_.size());
+  uint32_t n = static_cast<uint32_t>(nodes_.size());
   for (const WeightedEdge& e : batch) n = std::max(n, std::max(e.src, e.dst) + 1);
   GrowTo(n);
   std::vector<uint32_t> affected;
@@ -575,7 +592,7 @@ void DensePeeler::AddEdges(std::span<const WeightedEdge> batch) {
     if (graph_.Add(e) == 0) continue;
     // Only the endpoint removed first sees its peeling weight change (the
     // other one is removed after it, when the edge is already gone).
-    affected.push_back(label_[e.src] < label_[e.dst] ? e.src : e.dst);
+    affected.push_back(H(e.src).label < H(e.dst).label ? e.src : e.dst);
   }
   Reinsert(affected);
 }
@@ -603,9 +620,7 @@ void DensePeeler::RaisePrior(uint32_t v, double a) {
 void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
   if (affected.empty()) return;
   if (++epoch_ == 0) {  // wrapped: clear the stamps once
-    std::fill(heap_epoch_.begin(), heap_epoch_.end(), 0);
-    std::fill(pending_epoch_.begin(), pending_epoch_.end(), 0);
-    std::fill(mark_epoch_.begin(), mark_epoch_.end(), 0);
+    for (Hot& h : hot_) h.heap_epoch = h.pending_epoch = h.mark_epoch = 0;
     epoch_ = 1;
   }
   heap_.clear();
@@ -613,17 +628,17 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
   relabeled_ = false;
   uint32_t ptr = affected[0];
   for (uint32_t a : affected) {
-    if (label_[a] < label_[ptr]) ptr = a;
-    if (pending_epoch_[a] != epoch_) {
-      pending_epoch_[a] = epoch_;
+    if (H(a).label < H(ptr).label) ptr = a;
+    if (H(a).pending_epoch != epoch_) {
+      H(a).pending_epoch = epoch_;
       PushStop(a);
     }
   }
 
   auto cmp = std::greater<Key>();
-  auto end_rank = [&] { return root_ == kNil ? 0 : size_[root_]; };
+  auto end_rank = [&] { return root_ == kNil ? 0 : N(root_).size; };
   for (;;) {
-    while (!heap_.empty() && (!InHeap(heap_.front().id) || dcur_[heap_.front().id] != heap_.front().w)) {
+    while (!heap_.empty() && (!InHeap(heap_.front().id) || H(heap_.front().id).dcur != heap_.front().w)) {
       std::pop_heap(heap_.begin(), heap_.end(), cmp);
       heap_.pop_back();
     }
@@ -634,7 +649,7 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
     uint32_t k = stop;
     if (!heap_.empty()) {
       uint32_t above = ptr == kNil ? kNil : FindFrom(ptr, heap_.front());
-      if (above != kNil && (stop == kNil || label_[above] < label_[stop])) k = above;
+      if (above != kNil && (stop == kNil || H(above).label < H(stop).label)) k = above;
     }
     if (!heap_.empty() && (k == kNil || NodeKey(k) > heap_.front())) {
       // The heap top is the global minimum: place it just before k. Every old
@@ -643,9 +658,9 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
       uint32_t z = top.id;
       std::pop_heap(heap_.begin(), heap_.end(), cmp);
       heap_.pop_back();
-      heap_epoch_[z] = 0;
+      H(z).heap_epoch = 0;
       Erase(z);
-      pw_[z] = top.w;
+      N(z).pw = top.w;
       InsertAt(z, k == kNil ? end_rank() : Rank(k));
       ++stats_.moved;
       ptr = k;
@@ -653,8 +668,8 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
       stats_.touched += nbrs.size();
       for (const SuspicionGraph::Adj& a : nbrs) {
         if (InHeap(a.nbr)) {
-          dcur_[a.nbr] -= a.w;
-          heap_.push_back(Key{dcur_[a.nbr], a.nbr});
+          H(a.nbr).dcur -= a.w;
+          heap_.push_back(Key{H(a.nbr).dcur, a.nbr});
           std::push_heap(heap_.begin(), heap_.end(), cmp);
         } else if (AtOrAfter(a.nbr, k)) {
           Unmark(a.nbr);
@@ -665,7 +680,7 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
     // k is a stop below the heap top: an affected vertex, or one whose key
     // includes an edge to a heap vertex behind it. It joins the heap with its
     // exact key (if that equals its old one it is placed right back).
-    pending_epoch_[k] = 0;
+    H(k).pending_epoch = 0;
     ptr = next_[k];
     Push(k, ptr);
   }
@@ -674,18 +689,18 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
 Peeling DensePeeler::Sequence() {
   EnsureSequence();
   Peeling p;
-  uint32_t n = root_ == kNil ? 0 : size_[root_];
+  uint32_t n = root_ == kNil ? 0 : N(root_).size;
   p.order.reserve(n);
   p.weight.reserve(n);
   for (uint32_t x = head_; x != kNil; x = next_[x]) {
     p.order.push_back(x);
-    p.weight.push_back(pw_[x]);
+    p.weight.push_back(N(x).pw);
   }
   return p;
 }
 
 size_t DensePeeler::MemoryBytes() const {
-  size_t per = left_.capacity() * 4 * 11 + pw_.capacity() * 8 * 3 + max_key_.capacity() * sizeof(Key);
+  size_t per = nodes_.capacity() * sizeof(Node) + hot_.capacity() * sizeof(Hot) + prev_.capacity() * 8;
   return graph_.MemoryBytes() + per + heap_.capacity() * sizeof(Key);
 }
 

@@ -10,15 +10,18 @@
 //
 // Weights (fixed point, unit 2^-24, so that every sum is exact and the
 // incremental and from-scratch peelings are bit-identical):
-//   w(u->v) = scale / (m * ln(din(v) + c))
-// where din(v) is the number of distinct sources that sent to v BEFORE this
-// edge, m is 1 for the first u->v edge, 2 for the second, ... (so a pair's total
-// weight grows like the harmonic number H(m) ~ ln m: repeated calls count, but
+//   w(u->v) = scale / (m * ln(x + c))
+// where x is the number of distinct sources of v (FRAUDAR's column degree), m
+// is 1 for the first u->v edge, 2 for the second, ... (a pair's total weight
+// grows like the harmonic number H(m) ~ ln m: repeated calls count, but
 // log-damped), c = 5 by default and scale is the caller's optional factor
-// (e.g. an amount bucket). The weight is fixed when the edge arrives: a popular
-// target's later edges are discounted, its earlier ones are not re-weighted.
-// That keeps every change an increase, which is what makes exact incremental
-// maintenance cheap; the tradeoff is described in docs/rings.md.
+// (e.g. an amount bucket). x is taken at the last rebuild (Rebuild(), or the
+// first use after a bulk load) for edges that existed then, and at arrival
+// (this source included) for edges added incrementally since: a rebuild gives
+// exact FRAUDAR weights; between rebuilds a target's weights are not lowered
+// as it gets popular. That keeps every incremental change an increase, which
+// is what makes exact incremental maintenance cheap; docs/rings.md discusses
+// the tradeoff (RingDetector rebuilds as the graph grows).
 //
 // Density: g(S) = f(S)/|S|, f(S) = sum of priors a_i in S + sum of weights of
 // edges inside S. Greedy peeling removes, at each step, the vertex with the
@@ -95,6 +98,8 @@ class SuspicionGraph {
   // Sets the prior a_v (>= 0, weight units). Callers of the incremental peeler
   // go through DensePeeler::RaisePrior.
   void SetPrior(uint32_t v, double a);
+  // Recomputes every edge weight with the targets' current source counts.
+  void Reweight();
 
   const std::vector<Adj>& Neighbors(uint32_t v) const { return adj_[v]; }
   int64_t Prior(uint32_t v) const { return v < prior_.size() ? prior_[v] : 0; }
@@ -112,7 +117,16 @@ class SuspicionGraph {
   Peeling PeelSubgraph(std::span<const uint32_t> vertices) const;
 
  private:
+  struct LogEdge {
+    uint32_t src, dst;
+    float scale;
+    uint32_t m;  // multiplicity index of this occurrence of the pair
+  };
+  double InvLog(uint32_t x);
+  uint32_t Weight(float scale, uint32_t m, uint32_t x);
+
   PeelOptions opt_;
+  std::vector<LogEdge> log_;  // accepted edges in arrival order, for Reweight
   std::vector<std::vector<Adj>> adj_;
   std::vector<uint32_t> in_distinct_;              // distinct sources per target
   std::vector<int64_t> prior_;                     // sized lazily
@@ -143,8 +157,11 @@ class DensePeeler {
   // Adds edges and updates the peeling incrementally.
   void AddEdges(std::span<const WeightedEdge> batch);
   // Adds edges without maintaining the peeling (initial load); the next
-  // AddEdges, Sequence or Densest re-peels from scratch once.
+  // AddEdges, RaisePrior or Sequence calls Rebuild once.
   void AddEdgesBulk(std::span<const WeightedEdge> batch);
+  // Recomputes all weights from current degrees (exact FRAUDAR weights) and
+  // peels from scratch: O((V + E) log V).
+  void Rebuild();
   // Raises the prior of v to a (no-op if a is not above the current prior);
   // maintained incrementally like an edge.
   void RaisePrior(uint32_t v, double a);
@@ -182,13 +199,13 @@ class DensePeeler {
   void Reinsert(std::vector<uint32_t>& affected);
 
   // Treap over the peeling sequence (node = vertex id).
-  Key NodeKey(uint32_t x) const { return Key{pw_[x], x}; }
+  Key NodeKey(uint32_t x) const { return Key{N(x).pw, x}; }
   void Pull(uint32_t x);
   void Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b);
   uint32_t Merge(uint32_t a, uint32_t b);
   uint32_t Rank(uint32_t x) const;
   uint32_t Next(uint32_t x) const { return next_[x]; }
-  // Order labels: label_[a] < label_[b] iff a precedes b; O(1) comparisons for
+  // Order labels: H(a).label < H(b).label iff a precedes b; O(1) comparisons for
   // the hot "is this neighbour placed yet" test. Gaps are re-spread locally
   // when an insertion finds none (order-maintenance, amortised O(log n)).
   void LinkBefore(uint32_t x, uint32_t k);
@@ -209,37 +226,48 @@ class DensePeeler {
   // Puts y in the heap with its weighted degree into the unplaced set (heap
   // vertices and those at or after ptr; kNil = end), marking the latter.
   void Push(uint32_t y, uint32_t ptr);
-  bool AtOrAfter(uint32_t x, uint32_t ptr) const { return ptr != kNil && label_[x] >= label_[ptr]; }
+  bool AtOrAfter(uint32_t x, uint32_t ptr) const { return ptr != kNil && H(x).label >= H(ptr).label; }
   void Mark(uint32_t x);
   void Unmark(uint32_t x);
-  bool Marked(uint32_t x) const { return mark_epoch_[x] == epoch_ && mark_[x] > 0; }
+  bool Marked(uint32_t x) const { return H(x).mark_epoch == epoch_ && H(x).mark > 0; }
   void PushStop(uint32_t x);
   // The first valid stop at or after ptr (kNil if none); drops stale entries.
   uint32_t NextStop(uint32_t ptr);
   void RefreshStops();
-  bool InHeap(uint32_t x) const { return heap_epoch_[x] == epoch_; }
+  bool InHeap(uint32_t x) const { return H(x).heap_epoch == epoch_; }
 
   SuspicionGraph graph_;
   bool valid_ = true;  // sequence matches the graph
   Stats stats_;
 
-  // Treap arrays.
+  // Treap nodes, one per vertex (one cache line each).
+  struct Node {
+    uint32_t left = kNil, right = kNil, parent = kNil, size = 1, prio = 0;
+    int64_t pw = 0;  // peeling weight of the vertex
+    Key max_key{};   // subtree max of NodeKey
+  };
+  // Per-vertex update state, packed so that a neighbour test is one miss.
+  struct Hot {
+    uint64_t label = 0;  // order label
+    int64_t dcur = 0;    // exact current key while in the heap
+    uint32_t heap_epoch = 0, pending_epoch = 0, mark_epoch = 0, mark = 0;
+  };
+  Node& N(uint32_t x) { return nodes_[x]; }
+  const Node& N(uint32_t x) const { return nodes_[x]; }
+  Hot& H(uint32_t x) { return hot_[x]; }
+  const Hot& H(uint32_t x) const { return hot_[x]; }
   uint32_t root_ = kNil;
-  std::vector<uint32_t> left_, right_, parent_, size_, prio_;
-  std::vector<int64_t> pw_;        // peeling weight of each vertex
-  std::vector<Key> max_key_;       // subtree max of NodeKey
+  std::vector<Node> nodes_;
+  std::vector<Hot> hot_;
   std::vector<uint32_t> prev_, next_;  // the sequence as a list
-  std::vector<uint64_t> label_;
   uint32_t head_ = kNil, tail_ = kNil;
 
   // Update state.
   uint32_t epoch_ = 0;
-  std::vector<uint32_t> heap_epoch_, pending_epoch_;  // in heap; affected, not yet reached
-  std::vector<int64_t> dcur_;
   std::vector<Key> heap_;  // min-heap with lazy deletion
-  // Marks: per vertex, how many heap vertices it neighbours (counted only
-  // while it is ahead of the walk; stale behind it, reset by epoch).
-  std::vector<uint32_t> mark_, mark_epoch_;
+  // Marks (Hot::mark): per vertex, how many heap vertices it neighbours
+  // (counted only while it is ahead of the walk; stale behind it, reset by
+  // epoch). Hot::pending_epoch: affected, not yet reached by the walk.
   // Stops: vertices the walk must visit (affected vertices not yet reached,
   // marked vertices), a min-heap of (label when pushed, vertex); an entry whose label
   // changed is stale. Relabelling refreshes all entries.

@@ -14,19 +14,35 @@ double W(double x) { return x * static_cast<double>(kWeightOne); }
 
 TEST(DenseSubgraph, WeightsDiscountPopularTargets) {
   SuspicionGraph g;
-  // First edge into a fresh target: 1/ln(0 + 5).
+  // First edge into a fresh target: x = 1 source, 1/ln(1 + 5).
   uint32_t w0 = g.Add({0, 1000});
-  EXPECT_NEAR(w0, W(1.0 / std::log(5.0)), 1.0);
+  EXPECT_NEAR(w0, W(1.0 / std::log(6.0)), 1.0);
   for (uint32_t u = 1; u < 100; ++u) g.Add({u, 1000});
-  // The 101st distinct source sees din = 100.
+  // The 101st distinct source: x = 101.
   uint32_t w100 = g.Add({100, 1000});
-  EXPECT_NEAR(w100, W(1.0 / std::log(105.0)), 1.0);
+  EXPECT_NEAR(w100, W(1.0 / std::log(106.0)), 1.0);
   // A repeat of an existing pair is harmonic-damped: 1/(2 ln(din + c)).
   uint32_t rep = g.Add({0, 1000});
   EXPECT_NEAR(rep, W(1.0 / (2 * std::log(106.0))), 1.0);
   EXPECT_EQ(g.Add({3, 3}), 0u);  // self-loop dropped
   EXPECT_EQ(g.Add({3, 4, 0.0f}), 0u);  // non-positive scale dropped
   EXPECT_EQ(g.NumEdges(), 102u);
+}
+
+TEST(DenseSubgraph, RebuildGivesExactFraudarWeights) {
+  // Edges arrive one by one (early ones heavier); a rebuild re-weights every
+  // edge with the final source count, as FRAUDAR does.
+  DensePeeler p;
+  for (uint32_t u = 1; u <= 50; ++u) {
+    WeightedEdge e{u, 0};
+    p.AddEdges(std::span<const WeightedEdge>(&e, 1));
+  }
+  EXPECT_GT(p.graph().Neighbors(0).front().w, p.graph().Neighbors(0).back().w);
+  p.Rebuild();
+  for (const auto& a : p.graph().Neighbors(0)) EXPECT_NEAR(a.w, W(1.0 / std::log(55.0)), 1.0);
+  EXPECT_NEAR(static_cast<double>(p.graph().TotalMass()), W(50.0 / std::log(55.0)), 50.0);
+  Peeling s = p.Sequence();
+  EXPECT_EQ(s.order, p.graph().PeelFromScratch().order);
 }
 
 TEST(DenseSubgraph, RepeatsIgnoredWhenConfigured) {
