@@ -217,6 +217,27 @@ Money MoneyTrace::ObservedBalanceBefore(AccountId a, TransferIndex i) const {
   auto out = g_->OutOf(a);
   size_t pi = g_->LowerBound(in, t0), po = g_->LowerBound(out, t0);
   Key k = KeyOf(i);
+  if (opt_.lookback_events > 0) {
+    // Keep only the latest lookback_events flows before i: walk back from
+    // the ends by key. Dropping older flows, like starting later, can only
+    // lower the estimate.
+    auto before = [&](std::span<const TransferIndex> l, size_t lo) {
+      return lo + static_cast<size_t>(std::partition_point(l.begin() + static_cast<ptrdiff_t>(lo), l.end(),
+                                                           [&](TransferIndex j) { return KeyOf(j) < k; }) -
+                                      (l.begin() + static_cast<ptrdiff_t>(lo)));
+    };
+    size_t ei = before(in, pi), eo = before(out, po);
+    if ((ei - pi) + (eo - po) > opt_.lookback_events) {
+      size_t si = ei, so = eo;
+      for (uint32_t n = 0; n < opt_.lookback_events; ++n) {
+        bool take_in = si > pi && (so == po || KeyOf(out[so - 1]) < KeyOf(in[si - 1]));
+        if (take_in) --si;
+        else --so;
+      }
+      pi = si;
+      po = so;
+    }
+  }
   Money b = 0;
   while (true) {
     bool has_in = pi < in.size() && KeyOf(in[pi]) < k;

@@ -18,7 +18,8 @@
 // Opening balances are unknown. Only observed inflows count: when traced
 // money first arrives at an account, the clean money ahead of it is the
 // account's observed balance (inflows minus outflows, never below zero)
-// replayed over the `lookback_s` before the arrival; an outflow larger than
+// replayed over the `lookback_s` before the arrival (at most the last
+// `lookback_events` flows, which bounds the cost at hubs); an outflow larger than
 // the observed balance takes all of it and the rest is unobserved clean money.
 //
 // Bounds: money leaving an account at depth `max_depth` to another account is
@@ -65,7 +66,8 @@ struct TraceOptions {
   AttributionModel model = AttributionModel::kFifo;
   int max_depth = 6;                    // 1..64; seeds' receivers are depth 1
   Money min_amount = 10'000;            // fen (100 yuan)
-  Ts lookback_s = 30 * 86'400;          // clean-balance estimate window
+  Ts lookback_s = 30 * 86'400;          // clean-balance estimate window...
+  uint32_t lookback_events = 10'000;    // ...and at most this many of the latest flows (0: no cap)
   uint64_t max_steps = 100'000'000;     // replayed transfers before the trace gives up (truncated)
 };
 

@@ -288,6 +288,16 @@ TEST(TraceTest, ObservedCleanBalanceLeavesFirstWithinLookback) {
   EXPECT_EQ(Hop(t, kY).received, Y(900));
   ExpectConserved(t);
 
+  // Only the latest flow (the 200 out) within the event cap: the replay
+  // sees 0 clean ahead, as with a short lookback below.
+  TraceOptions capped = Opt();
+  capped.lookback_events = 1;
+  MoneyTrace c = MoneyTrace::FromAccount(b.g, kV, 0, 1000, capped);
+  EXPECT_EQ(Hop(c, kX).received, Y(400));
+  capped.lookback_events = 2;  // deposit 500, out 200: 300 ahead again
+  MoneyTrace c2 = MoneyTrace::FromAccount(b.g, kV, 0, 1000, capped);
+  EXPECT_EQ(Hop(c2, kX).received, Y(100));
+
   // A lookback shorter than the gap sees no clean money ahead: X gets 400.
   TraceOptions o = Opt();
   o.lookback_s = 50;
@@ -517,6 +527,7 @@ TEST_P(TraceIncrementalTest, ExtendEqualsFullRecomputation) {
     o.min_amount = seed % 2 ? Y(100) : Y(10);
     o.max_depth = 3 + seed % 4;
     o.lookback_s = seed % 3 ? 30 * 86400 : 200;
+    o.lookback_events = seed % 4 == 1 ? 5 : 10'000;
     AccountId victim = seed % 30;
     Ts since = flows[100].ts;
     Ts end = flows.back().ts;
