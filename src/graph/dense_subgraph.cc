@@ -559,18 +559,20 @@ void DensePeeler::RefreshStops() {
 void DensePeeler::Push(uint32_t y, uint32_t ptr) {
   if (InHeap(y)) return;
   H(y).heap_epoch = epoch_;
-  int64_t d = graph_.Prior(y);
   const auto& nbrs = graph_.Neighbors(y);
   stats_.touched += nbrs.size();
-  for (const SuspicionGraph::Adj& a : nbrs) {
-    if (InHeap(a.nbr)) {
-      d += a.w;
-    } else if (AtOrAfter(a.nbr, ptr)) {
-      d += a.w;
-      Mark(a.nbr);  // its key at removal now includes this edge until y goes
-    }
-  }
+  int64_t d = graph_.Prior(y);
+  for (const SuspicionGraph::Adj& a : nbrs)
+    if (InHeap(a.nbr) || AtOrAfter(a.nbr, ptr)) d += a.w;
   H(y).dcur = d;
+  // While y waits in the heap the walk never passes a vertex whose key is
+  // above y's (y's key only goes down), so only the neighbours before the
+  // first such vertex can be reached in that time: only they are marked.
+  uint32_t bound = ptr == kNil ? kNil : FindFrom(ptr, Key{d, y});
+  H(y).bound = bound;
+  for (const SuspicionGraph::Adj& a : nbrs)
+    if (!InHeap(a.nbr) && AtOrAfter(a.nbr, ptr) && (bound == kNil || H(a.nbr).label < H(bound).label))
+      Mark(a.nbr);  // its key at removal now includes this edge until y goes
   ++stats_.scanned;
   heap_.push_back(Key{d, y});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<Key>());
@@ -656,6 +658,7 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
       // vertex between ptr and k was the minimum at its step and stays put.
       const Key top = heap_.front();
       uint32_t z = top.id;
+      uint32_t bound = H(z).bound;
       std::pop_heap(heap_.begin(), heap_.end(), cmp);
       heap_.pop_back();
       H(z).heap_epoch = 0;
@@ -671,8 +674,8 @@ void DensePeeler::Reinsert(std::vector<uint32_t>& affected) {
           H(a.nbr).dcur -= a.w;
           heap_.push_back(Key{H(a.nbr).dcur, a.nbr});
           std::push_heap(heap_.begin(), heap_.end(), cmp);
-        } else if (AtOrAfter(a.nbr, k)) {
-          Unmark(a.nbr);
+        } else if (AtOrAfter(a.nbr, k) && (bound == kNil || H(a.nbr).label < H(bound).label)) {
+          Unmark(a.nbr);  // exactly the ones Push marked (see there)
         }
       }
       continue;

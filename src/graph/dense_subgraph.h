@@ -251,6 +251,7 @@ class DensePeeler {
     uint64_t label = 0;  // order label
     int64_t dcur = 0;    // exact current key while in the heap
     uint32_t heap_epoch = 0, pending_epoch = 0, mark_epoch = 0, mark = 0;
+    uint32_t bound = 0;  // while in the heap: first node the walk cannot pass
   };
   Node& N(uint32_t x) { return nodes_[x]; }
   const Node& N(uint32_t x) const { return nodes_[x]; }
