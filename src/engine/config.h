@@ -1,0 +1,48 @@
+// EngineConfig: every threshold and capacity of the detection engine, with the
+// defaults of config/engine-default.toml (docs/engine.md explains each).
+#pragma once
+#include <string>
+
+#include "base/money.h"
+#include "base/status.h"
+#include "base/time.h"
+
+namespace interdict {
+
+struct EngineConfig {
+  // --- fraud numbers (rules that encode what investigators know) ---
+  uint32_t min_calls = 15;              // outgoing calls in the window before a number is judged
+  uint32_t min_distinct_callees = 10;   // distinct callees in the window (linear-counting estimate)
+  double min_outgoing_share = 0.85;     // calls made / (made + received)
+  double answer_rate_suspect = 0.45;    // answered share at or below this is a strong sign
+  double answer_rate_normal = 0.65;     // at or above this, the number looks like a business line
+  Ts new_card_s = 180 * 86400;          // a SIM opened within this before its first call is "new"
+  Ts dormant_after_s = 2 * 86400;           // an old card first active this long after the data begins: woken up
+  double flag_threshold = 0.75;         // rule score needed to flag
+  Ts window_s = 86400;                  // feature window (tumbling)
+  // --- SIM boxes ---
+  uint32_t simbox_min_sims = 6;         // distinct SIMs calling from one IMEI within the window
+  double simbox_min_outgoing = 0.9;
+  // --- exposure and warnings ---
+  Ts contact_memory_s = 7 * 86400;      // who a number reached: kept this long
+  uint32_t warn_call_min_answered_s = 300;  // an answered call this long escalates to a call
+  uint32_t warn_visit_min_answered_s = 600; // a call this long after a call warning: visit
+  int vulnerable_age_min = 65;          // ages at or above: escalate to a call at once
+  int vulnerable_age_max = 22;          // ages at or below: likewise (loans, brushing)
+  Ts exposure_hold_s = 72 * 3600;       // a payment this soon after exposure is held
+  // --- capacity (per region per hour of event time) ---
+  uint32_t call_agents_per_hour = 40;
+  uint32_t visit_officers_per_hour = 6;
+  Ts warning_expiry_s = 6 * 3600;       // a queued warning not served by then is reported unserved
+  // --- response ---
+  Ts trace_lookback_s = 7 * 86400;      // on a report, trace the victim's payments this far back
+  Money trace_min_amount = 10000;       // fen
+  int trace_max_depth = 6;
+  Ts freeze_after_s = 24 * 3600;        // a freeze follows a stop-payment (within the 48 h)
+  Ts case_close_s = 30 * 86400;         // restitution when a case closes
+
+  // Loads a TOML file; unknown keys and wrong types are errors naming the key.
+  static Status Load(const std::string& path, EngineConfig* out);
+};
+
+}  // namespace interdict

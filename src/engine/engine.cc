@@ -1,0 +1,713 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <fmt/format.h>
+
+#include "graph/trace.h"
+#include "graph/transfer_graph.h"
+
+namespace interdict {
+
+namespace {
+
+// Grows a per-id vector on demand: ids are dense and arrive in order.
+// `fill` is the value of ids not seen yet (kNoId, kNoTs ... where 0 is valid).
+template <typename T>
+T& At(std::vector<T>& v, uint32_t id, const T& fill = T{}) {
+  if (id >= v.size()) v.resize(std::max<size_t>(id + 1, v.size() + v.size() / 2 + 16), fill);
+  return v[id];
+}
+
+// Linear counting over a 256-bit bitmap: distinct callees per window with 32
+// bytes per number (exact enough up to several hundred; we judge at >= 10).
+struct Distinct256 {
+  uint64_t w[4] = {};
+  void Add(uint32_t id) {
+    uint64_t h = HashU64(id);
+    w[(h >> 6) & 3] |= uint64_t{1} << (h & 63);
+  }
+  uint32_t Estimate() const {
+    int set = 0;
+    for (uint64_t x : w) set += __builtin_popcountll(x);
+    if (set >= 256) return 1500;  // saturated: "very many"
+    return static_cast<uint32_t>(std::lround(-256.0 * std::log(1.0 - set / 256.0)));
+  }
+  void Clear() { w[0] = w[1] = w[2] = w[3] = 0; }
+};
+
+// Reason codes (short, joined by '+', see docs/engine.md).
+enum Reason : uint32_t {
+  kRsOutgoing = 1 << 0,    // out
+  kRsUnanswered = 1 << 1,  // unanswered
+  kRsLowAnswer = 1 << 2,   // low_answer
+  kRsNewCard = 1 << 3,     // new_card
+  kRsOffnet = 1 << 4,      // offnet
+  kRsIntl = 1 << 5,        // intl
+  kRsBurst = 1 << 6,       // burst
+  kRsHandsets = 1 << 7,    // handsets
+  kRsSimbox = 1 << 8,      // simbox
+  kRsNamed = 1 << 9,       // named_by_victim
+  kRsDormant = 1 << 10,    // dormant_woken
+};
+constexpr const char* kReasonNames[] = {"out",   "unanswered", "low_answer", "new_card", "offnet",
+                                        "intl",  "burst",      "handsets",   "simbox",   "named_by_victim", "dormant_woken"};
+
+std::string ReasonString(uint32_t bits) {
+  std::string s;
+  for (int i = 0; i < 11; ++i)
+    if (bits & (1u << i)) {
+      if (!s.empty()) s += '+';
+      s += kReasonNames[i];
+    }
+  return s;
+}
+
+struct Contact {
+  MsisdnId callee;
+  uint32_t ts;   // seconds since the engine's epoch (first event)
+  uint32_t dur;  // answered seconds
+};
+
+// Per number. Kept small: the contact log exists only while the number is
+// "unsettled" (see Settle): normal subscribers settle within days and free it.
+struct NumberState {
+  Ts first_seen = kNoTs;
+  Ts window_start = kNoTs;
+  uint32_t out_w = 0, in_w = 0, answered_w = 0;
+  uint32_t out_total = 0, in_total = 0, answered_total = 0;
+  Distinct256 callees;
+  DeviceId last_imei = kNoId;
+  uint8_t handsets = 0;
+  bool flagged = false;
+  bool settled = false;
+  float score = 0;
+  uint32_t reasons = 0;
+  std::vector<Contact> contacts;
+};
+
+enum Tier : uint8_t { kTierNone = 0, kTierSms = 1, kTierCall = 2, kTierVisit = 3 };
+
+// Per exposed number (someone a flagged number reached).
+struct Exposure {
+  MsisdnId source = kNoId;
+  Ts first = kNoTs;
+  Ts last_answered = kNoTs;
+  uint32_t answered = 0;
+  uint32_t max_dur = 0;
+  uint8_t sent = kTierNone;    // highest tier issued
+  uint8_t queued = kTierNone;  // highest tier waiting for capacity
+  Ts call_warned_at = kNoTs;
+};
+
+struct Device {
+  Ts window_start = kNoTs;
+  std::vector<MsisdnId> sims;  // distinct callers in the window (capped)
+  uint32_t calls = 0;
+  bool flagged = false;
+};
+
+struct PendingWarning {
+  double priority;
+  uint64_t seq;
+  MsisdnId msisdn;
+  Tier tier;
+  Ts queued_at;
+  std::string reason;
+  bool operator<(const PendingWarning& o) const {
+    return priority != o.priority ? priority < o.priority : seq > o.seq;  // max-heap, FIFO on ties
+  }
+};
+
+struct RegionQueue {
+  int64_t hour = -1;
+  uint32_t used_call = 0, used_visit = 0;
+  std::priority_queue<PendingWarning> calls, visits;
+};
+
+struct Case {
+  std::string id;
+  AccountId victim_account = kNoId;
+  Ts opened = 0;
+  Ts close_at = 0;
+  bool closed = false;
+  std::unique_ptr<MoneyTrace> trace;
+  std::vector<TransferIndex> seeds;
+  size_t hops_indexed = 0;
+};
+
+struct PendingFreeze {
+  Ts due;
+  AccountId account;
+  std::string case_id;
+  bool operator>(const PendingFreeze& o) const { return due > o.due; }
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  Impl(const Dictionaries* d, const EngineConfig& c, Sink s) : dicts(d), cfg(c), sink(std::move(s)) {
+    trace_opt.max_depth = cfg.trace_max_depth;
+    trace_opt.min_amount = cfg.trace_min_amount;
+  }
+
+  const Dictionaries* dicts;
+  EngineConfig cfg;
+  Sink sink;
+  EngineStats stats;
+  Ts epoch = kNoTs;
+  Ts now = 0;
+  uint64_t next_action = 1;
+  uint64_t warn_seq = 0;
+
+  std::vector<NumberState> numbers;
+  std::vector<Ts> msisdn_opened;        // sim_cards ts, kNoTs if none (off-net)
+  int64_t last_hour = -1;               // event-time hour of the last queue service
+  std::vector<PersonId> msisdn_person;  // registered holder
+  std::vector<PersonId> account_person;
+  std::vector<Ts> person_exposed;       // last answered call from a flagged number
+  absl::flat_hash_map<MsisdnId, Exposure> exposure;
+  std::vector<Device> devices;
+  absl::flat_hash_map<RegionId, RegionQueue> regions;
+  absl::flat_hash_set<uint64_t> payee_pairs;  // (from_account << 32 | to_account) seen
+  std::vector<uint8_t> account_flags;         // 1 suspect, 2 stopped
+  std::vector<uint8_t> internal;              // account has a bank_accounts row
+  std::vector<AccountKind> account_kind;
+
+  TransferGraph graph;
+  TraceOptions trace_opt;
+  std::vector<std::unique_ptr<Case>> cases;
+  absl::flat_hash_map<AccountId, std::vector<uint32_t>> account_cases;  // traced account -> cases
+  std::priority_queue<PendingFreeze, std::vector<PendingFreeze>, std::greater<>> freezes;
+  std::vector<Restitution> restitutions;
+
+  // --- emitting ---
+  void Emit(ActionType type, TargetKind kind, std::string target, double score, std::string reason,
+            Money amount = kNoMoney, std::string case_id = {}) {
+    Action a;
+    a.ts = now;
+    a.action_id = fmt::format("A{}", next_action++);
+    a.type = type;
+    a.target_kind = kind;
+    a.target = std::move(target);
+    a.amount = amount;
+    a.score = score;
+    a.reason = std::move(reason);
+    a.case_id = std::move(case_id);
+    ++stats.actions[static_cast<int>(type)];
+    sink(a);
+  }
+  std::string Msisdn(MsisdnId m) const { return std::string(dicts->msisdn.Name(m)); }
+  std::string Account(AccountId a) const { return std::string(dicts->account.Name(a)); }
+
+  int AgeOf(MsisdnId m) const {
+    PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
+    const Person* person = p == kNoId ? nullptr : dicts->FindPerson(p);
+    if (!person || person->birth_year == 0) return -1;
+    int64_t y;
+    unsigned mo, d;
+    CivilFromDays((now + 8 * 3600) / 86400, &y, &mo, &d);
+    return static_cast<int>(y - person->birth_year);
+  }
+  RegionId RegionOf(MsisdnId m) const {
+    PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
+    const Person* person = p == kNoId ? nullptr : dicts->FindPerson(p);
+    return person ? person->region : kNoId;
+  }
+
+  // --- capacity ---
+  void Refill(RegionQueue& q) {
+    int64_t hour = now / 3600;
+    if (hour != q.hour) {
+      q.hour = hour;
+      q.used_call = q.used_visit = 0;
+    }
+  }
+  void ServeQueues(RegionQueue& q) {
+    Refill(q);
+    auto serve = [&](std::priority_queue<PendingWarning>& pq, uint32_t& used, uint32_t cap, uint64_t& unserved) {
+      while (!pq.empty()) {
+        const PendingWarning& w = pq.top();
+        if (now - w.queued_at > cfg.warning_expiry_s) {
+          ++unserved;
+          Exposure& x = exposure[w.msisdn];
+          if (x.queued == w.tier) x.queued = x.sent;
+          pq.pop();
+          continue;
+        }
+        if (used >= cap) break;
+        ++used;
+        PendingWarning copy = w;
+        pq.pop();
+        IssueWarning(copy.msisdn, copy.tier, copy.priority, copy.reason);
+      }
+    };
+    serve(q.visits, q.used_visit, cfg.visit_officers_per_hour, stats.warnings_unserved_visit);
+    serve(q.calls, q.used_call, cfg.call_agents_per_hour, stats.warnings_unserved_call);
+  }
+  void IssueWarning(MsisdnId m, Tier tier, double score, const std::string& reason) {
+    Exposure& x = exposure[m];
+    if (x.sent >= tier) return;
+    x.sent = tier;
+    if (x.queued < tier) x.queued = tier;
+    if (tier == kTierCall) x.call_warned_at = now;
+    ActionType t = tier == kTierVisit ? ActionType::kWarnVisit
+                   : tier == kTierCall ? ActionType::kWarnCall
+                                       : ActionType::kWarnSms;
+    Emit(t, TargetKind::kMsisdn, Msisdn(m), std::min(1.0, score), reason);
+  }
+  void RequestWarning(MsisdnId m, Tier tier, double priority, std::string reason) {
+    Exposure& x = exposure[m];
+    if (x.sent >= tier || x.queued >= tier) return;
+    if (tier == kTierSms) {  // SMS is not scarce
+      IssueWarning(m, tier, priority, reason);
+      return;
+    }
+    RegionQueue& q = regions[RegionOf(m)];
+    x.queued = tier;
+    (tier == kTierVisit ? q.visits : q.calls).push({priority, warn_seq++, m, tier, now, std::move(reason)});
+    ServeQueues(q);
+  }
+
+  // --- exposure ---
+  void Expose(MsisdnId m, uint32_t dur, Ts call_ts, MsisdnId source) {
+    Exposure& x = exposure[m];
+    if (x.first == kNoTs) x.first = now;
+    x.source = source;
+    const bool after_warning = x.call_warned_at != kNoTs && call_ts >= x.call_warned_at;
+    if (dur > 0) {
+      ++x.answered;
+      x.max_dur = std::max(x.max_dur, dur);
+      x.last_answered = call_ts;
+      // A real conversation with a fraud number is what precedes a payment
+      // (victims talk for many minutes; others hang up within a minute).
+      PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
+      if (p != kNoId && dur >= cfg.warn_call_min_answered_s) At(person_exposed, p, kNoTs) = now;
+    }
+    const double src_score = source < numbers.size() ? numbers[source].score : 0.5;
+    RequestWarning(m, kTierSms, src_score, "reached_by_flagged");
+    const int age = AgeOf(m);
+    const bool vulnerable = age >= 0 && (age >= cfg.vulnerable_age_min || age <= cfg.vulnerable_age_max);
+    // Expected loss ~ P(fraud) x exposure depth; vulnerable people lose more often.
+    const double priority = src_score * (1.0 + x.max_dur / 600.0) * (vulnerable ? 2.0 : 1.0);
+    if (after_warning && dur >= 60) {
+      RequestWarning(m, kTierVisit, priority, "calls_after_warning");
+    } else if (x.sent >= kTierCall && dur >= cfg.warn_visit_min_answered_s) {
+      RequestWarning(m, kTierVisit, priority, "long_call_after_warning");
+    }
+    if (dur >= cfg.warn_call_min_answered_s) {
+      RequestWarning(m, kTierCall, priority, "long_answered_call");
+    } else if (x.answered >= 2 && x.max_dur >= 120) {
+      RequestWarning(m, kTierCall, priority, "repeated_contact");
+    } else if (dur >= 120 && vulnerable) {
+      RequestWarning(m, kTierCall, priority, "vulnerable_answered");
+    }
+  }
+
+  void FlagNumber(MsisdnId n, double score, uint32_t reasons) {
+    NumberState& s = At(numbers, n);
+    if (s.flagged) return;
+    s.flagged = true;
+    s.score = static_cast<float>(score);
+    s.reasons |= reasons;
+    Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, ReasonString(s.reasons));
+    // Everyone it reached in the contact memory, at once.
+    std::vector<Contact> contacts;
+    contacts.swap(s.contacts);
+    for (const Contact& c : contacts) {
+      if (now - (epoch + c.ts) > cfg.contact_memory_s) continue;
+      Expose(c.callee, c.dur, epoch + c.ts, n);
+    }
+  }
+
+  // --- fraud-number rules ---
+  void Judge(MsisdnId n, NumberState& s) {
+    if (s.flagged || s.out_w < cfg.min_calls) return;
+    const uint32_t distinct = s.callees.Estimate();
+    if (distinct < cfg.min_distinct_callees) return;
+    const double share = static_cast<double>(s.out_w) / (s.out_w + s.in_w);
+    const double answer = static_cast<double>(s.answered_w) / s.out_w;
+    // Weights: calling behaviour alone also fits a telemarketer on a
+    // years-old line, so a flag needs the card to be risky too: fresh,
+    // off-net or overseas, or dormant and woken up (old, first active well
+    // after the data begins). See docs/engine.md.
+    double score = 0;
+    uint32_t r = 0;
+    if (share >= cfg.min_outgoing_share) {
+      score += 0.2;
+      r |= kRsOutgoing;
+    }
+    if (answer <= cfg.answer_rate_suspect) {
+      score += 0.3;
+      r |= kRsUnanswered;
+    } else if (answer < cfg.answer_rate_normal) {
+      score += 0.1;
+      r |= kRsLowAnswer;
+    } else {
+      score -= 0.3;  // answered like a business line
+    }
+    const Ts opened = n < msisdn_opened.size() ? msisdn_opened[n] : kNoTs;
+    std::string_view name = dicts->msisdn.Name(n);
+    if (opened == kNoTs) {
+      score += 0.3;
+      r |= kRsOffnet;
+    } else if (s.first_seen - opened <= cfg.new_card_s) {
+      score += 0.3;
+      r |= kRsNewCard;
+    } else if (s.first_seen - epoch >= cfg.dormant_after_s) {
+      // Weak alone: a number can simply start calling later in the data.
+      score += 0.15;
+      r |= kRsDormant;
+    }
+    if (name.size() > 1 && name[0] == '+' && !name.starts_with("+86")) {
+      score += 0.1;
+      r |= kRsIntl;
+    }
+    if (distinct >= 3 * cfg.min_distinct_callees) {
+      score += 0.1;
+      r |= kRsBurst;
+    }
+    if (s.handsets >= 2) {
+      score += 0.05;
+      r |= kRsHandsets;
+    }
+    if (s.in_w * 10 >= s.out_w * 3) score -= 0.2;  // reciprocated: people call it back
+    s.score = static_cast<float>(std::clamp(score, 0.0, 1.0));
+    if (score >= cfg.flag_threshold) FlagNumber(n, std::min(1.0, score), r);
+  }
+
+  void RollWindow(NumberState& s) {
+    if (s.window_start == kNoTs || now - s.window_start >= cfg.window_s) {
+      s.window_start = now;
+      s.out_w = s.in_w = s.answered_w = 0;
+      s.callees.Clear();
+    }
+  }
+
+  // A subscriber that answers, is called back and is not outgoing-only will
+  // not be flagged by these rules: its contact log can go.
+  static void Settle(NumberState& s) {
+    if (!s.settled && s.answered_total >= 5 && s.in_total >= 3 && s.in_total * 10 >= s.out_total * 3) {
+      s.settled = true;
+      std::vector<Contact>().swap(s.contacts);
+    }
+  }
+
+  void OnCall(const Call& c) {
+    At(numbers, std::max(c.caller, c.callee));  // both exist before any reference is taken
+    NumberState& caller = numbers[c.caller];
+    NumberState& callee = numbers[c.callee];
+    if (caller.first_seen == kNoTs) caller.first_seen = now;
+    if (callee.first_seen == kNoTs) callee.first_seen = now;
+    RollWindow(caller);
+    RollWindow(callee);
+    ++caller.out_w;
+    ++caller.out_total;
+    ++callee.in_w;
+    ++callee.in_total;
+    const uint32_t dur = c.duration_s == kNoCount ? 0 : c.duration_s;
+    if (dur > 0) {
+      ++caller.answered_w;
+      ++caller.answered_total;
+    }
+    caller.callees.Add(c.callee);
+    if (c.caller_imei != kNoId && c.caller_imei != caller.last_imei) {
+      if (caller.handsets < 255) ++caller.handsets;
+      caller.last_imei = c.caller_imei;
+    }
+    Settle(callee);
+    Settle(caller);
+    if (!caller.settled && !caller.flagged) {
+      caller.contacts.push_back({c.callee, static_cast<uint32_t>(now - epoch), dur});
+      if (caller.contacts.size() % 64 == 0) Prune(caller);
+    }
+    if (c.caller_imei != kNoId) OnDevice(c.caller_imei, c.caller);
+    NumberState& s = numbers[c.caller];
+    if (s.flagged) {
+      Expose(c.callee, dur, now, c.caller);
+    } else {
+      Judge(c.caller, s);
+    }
+  }
+
+  void Prune(NumberState& s) {
+    const uint32_t cutoff = static_cast<uint32_t>(std::max<Ts>(0, now - epoch - cfg.contact_memory_s));
+    auto it = std::find_if(s.contacts.begin(), s.contacts.end(), [&](const Contact& c) { return c.ts >= cutoff; });
+    s.contacts.erase(s.contacts.begin(), it);
+  }
+
+  void OnDevice(DeviceId d, MsisdnId caller) {
+    Device& dev = At(devices, d);
+    if (dev.window_start == kNoTs || now - dev.window_start >= cfg.window_s) {
+      dev.window_start = now;
+      dev.sims.clear();
+      dev.calls = 0;
+    }
+    ++dev.calls;
+    if (dev.sims.size() < 512 && std::find(dev.sims.begin(), dev.sims.end(), caller) == dev.sims.end())
+      dev.sims.push_back(caller);
+    if (dev.sims.size() < cfg.simbox_min_sims) return;
+    // Many SIMs in one handset, almost all outgoing: a SIM box or a phone
+    // cycling bought SIMs. Flag the device once, and each of its SIMs.
+    uint64_t out = 0, in = 0;
+    for (MsisdnId m : dev.sims) {
+      out += numbers[m].out_w;
+      in += numbers[m].in_w;
+    }
+    if (static_cast<double>(out) / static_cast<double>(out + in) < cfg.simbox_min_outgoing) return;
+    if (!dev.flagged) {
+      dev.flagged = true;
+      Emit(ActionType::kFlagDevice, TargetKind::kImei, std::string(dicts->device.Name(d)), 0.95,
+           fmt::format("sims_per_imei_{}+outgoing", dev.sims.size()));
+    }
+    std::vector<MsisdnId> sims = dev.sims;  // FlagNumber may re-enter OnDevice: copy
+    for (MsisdnId m : sims)
+      if (!numbers[m].flagged) FlagNumber(m, 0.9, kRsSimbox | kRsOutgoing);
+  }
+
+  void OnSms(const Sms& s) {
+    NumberState& sender = At(numbers, s.sender);
+    if (sender.first_seen == kNoTs) sender.first_seen = now;
+    if (sender.flagged) Expose(s.receiver, 0, now, s.sender);
+  }
+
+  // --- money ---
+  bool Suspect(AccountId a) const { return a < account_flags.size() && (account_flags[a] & 1); }
+  bool Stopped(AccountId a) const { return a < account_flags.size() && (account_flags[a] & 2); }
+
+  void StopPayment(AccountId a, Money amount, const std::string& case_id, const std::string& reason) {
+    if (a == kNoId || Stopped(a) || a >= internal.size() || !internal[a]) return;
+    At(account_flags, a) |= 3;
+    Emit(ActionType::kStopPayment, TargetKind::kAccount, Account(a), 0.9, reason, std::max<Money>(0, amount),
+         case_id);
+    freezes.push({now + cfg.freeze_after_s, a, case_id});
+  }
+
+  void IndexCase(uint32_t ci) {
+    Case& c = *cases[ci];
+    const auto& hops = c.trace->hops();
+    for (; c.hops_indexed < hops.size(); ++c.hops_indexed) {
+      const TraceHop& h = hops[c.hops_indexed];
+      auto& v = account_cases[h.account];
+      if (v.empty() || v.back() != ci) v.push_back(ci);
+    }
+    // Every internal hop still holding traced money is stop-paid.
+    for (const TraceHop& h : hops) {
+      if (h.kind != HopKind::kAccount || h.account == c.victim_account) continue;
+      if (h.remaining >= cfg.trace_min_amount && !Stopped(h.account))
+        StopPayment(h.account, h.remaining, c.id, fmt::format("traced_depth_{}", h.depth));
+    }
+  }
+
+  uint32_t OpenCase(std::string id, AccountId victim, std::vector<TransferIndex> seeds) {
+    auto c = std::make_unique<Case>();
+    c->id = std::move(id);
+    c->victim_account = victim;
+    c->opened = now;
+    c->close_at = now + cfg.case_close_s;
+    c->seeds = seeds;
+    c->trace = std::make_unique<MoneyTrace>(MoneyTrace::FromSeeds(graph, seeds, now, trace_opt));
+    cases.push_back(std::move(c));
+    uint32_t ci = static_cast<uint32_t>(cases.size() - 1);
+    IndexCase(ci);
+    return ci;
+  }
+
+  void ExtendCases(TransferIndex idx, const Transfer& t) {
+    uint32_t touched[8];
+    int n = 0;
+    for (AccountId a : {t.from, t.to}) {
+      if (a == kNoId) continue;
+      auto it = account_cases.find(a);
+      if (it == account_cases.end()) continue;
+      for (uint32_t ci : it->second)
+        if (n < 8 && std::find(touched, touched + n, ci) == touched + n) touched[n++] = ci;
+    }
+    for (int k = 0; k < n; ++k) {
+      Case& c = *cases[touched[k]];
+      if (c.closed) continue;
+      ExtendResult r = c.trace->Extend(idx);
+      if (r == ExtendResult::kOutOfOrder) {  // a late transfer: recompute from the seeds
+        c.trace = std::make_unique<MoneyTrace>(MoneyTrace::FromSeeds(graph, c.seeds, now, trace_opt));
+        c.hops_indexed = 0;
+      }
+      ++stats.traces_extended;
+      IndexCase(touched[k]);
+    }
+  }
+
+  void OnTransfer(const Transfer& t) {
+    const TransferIndex idx = graph.Add(now, t);
+    if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId) {
+      const uint64_t pair = (static_cast<uint64_t>(t.from) << 32) | t.to;
+      const bool first_time = payee_pairs.insert(pair).second;
+      const PersonId payer = t.from < account_person.size() ? account_person[t.from] : kNoId;
+      const Ts exposed = payer != kNoId && payer < person_exposed.size() ? person_exposed[payer] : kNoTs;
+      const bool recently_exposed = exposed != kNoTs && now - exposed <= cfg.exposure_hold_s;
+      const bool payee_personal = t.to < account_kind.size() && account_kind[t.to] == AccountKind::kPersonal;
+      if (recently_exposed && payee_personal && (first_time || Suspect(t.to)) && !Stopped(t.from)) {
+        // A person a fraud number just talked to pays someone new: hold it,
+        // and stop the payee, a suspected first-layer mule.
+        Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), 0.9,
+             first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee", t.amount);
+        if (!Suspect(t.to)) {
+          At(account_flags, t.to) |= 1;
+          Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8, "paid_by_exposed_person");
+        }
+        StopPayment(t.to, 0, {}, "suspect_mule_payee");
+      } else if (Suspect(t.to) && !Stopped(t.from) && payer != kNoId && exposed != kNoTs) {
+        // Money reaching a suspected mule from an exposed person: follow it.
+        OpenCase(fmt::format("D-{}", dicts->txn.Name(t.txn)), t.from, {idx});
+        ++stats.cases_detected;
+      }
+    }
+    ExtendCases(idx, t);
+  }
+
+  void OnReport(const Report& r) {
+    ++stats.cases_opened;
+    AccountId victim = r.account;
+    std::vector<TransferIndex> seeds;
+    if (victim != kNoId) {
+      for (TransferIndex i : graph.OutOf(victim)) {
+        if (graph.ts(i) >= now - cfg.trace_lookback_s && graph.kind(i) == TransferKind::kTransfer) seeds.push_back(i);
+      }
+    }
+    if (r.suspect != kNoId) {
+      NumberState& s = At(numbers, r.suspect);
+      if (!s.flagged) FlagNumber(r.suspect, 0.95, kRsNamed);
+    }
+    OpenCase(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds));
+  }
+
+  void DueWork() {
+    while (!freezes.empty() && freezes.top().due <= now) {
+      PendingFreeze f = freezes.top();
+      freezes.pop();
+      Emit(ActionType::kFreeze, TargetKind::kAccount, Account(f.account), 0.9, "follows_stop_payment", kNoMoney,
+           f.case_id);
+    }
+  }
+
+  void CloseCase(Case& c, Ts when) {
+    if (c.closed) return;
+    c.closed = true;
+    // Return what the stopped accounts still hold of this case's money. Each
+    // case takes its own traced amount: where several cases' money sits in one
+    // account, that is pro rata by traced amounts.
+    for (const TraceHop& h : c.trace->hops()) {
+      if (h.kind != HopKind::kAccount || h.account == c.victim_account || !Stopped(h.account)) continue;
+      if (h.remaining <= 0 || c.victim_account == kNoId) continue;
+      restitutions.push_back({c.id, Account(h.account), Account(c.victim_account), h.remaining, when});
+    }
+  }
+};
+
+Engine::Engine(const Dictionaries* dicts, const EngineConfig& cfg, Sink sink)
+    : impl_(std::make_unique<Impl>(dicts, cfg, std::move(sink))) {}
+Engine::~Engine() = default;
+
+void Engine::Apply(const Event& e) {
+  Impl& m = *impl_;
+  if (m.epoch == kNoTs) m.epoch = e.ts;
+  // Late events are applied at the time they carry, but the clock never runs
+  // backwards for windows and queues.
+  m.now = std::max(m.now, e.ts);
+  if (m.epoch > m.now) m.epoch = m.now;
+  ++m.stats.events;
+  m.DueWork();
+  switch (e.kind) {
+    case EventKind::kSimCard:
+      At(m.msisdn_opened, e.sim.msisdn, kNoTs) = e.ts;
+      At(m.msisdn_person, e.sim.msisdn, kNoId) = e.sim.person;
+      break;
+    case EventKind::kBankAccount:
+      At(m.account_person, e.account.account, kNoId) = e.account.person;
+      At(m.internal, e.account.account) = 1;
+      At(m.account_kind, e.account.account, AccountKind::kUnknown) = e.account.kind;
+      m.graph.MarkInternal(e.account.account);
+      break;
+    case EventKind::kCall:
+      m.OnCall(e.call);
+      break;
+    case EventKind::kSms:
+      m.OnSms(e.sms);
+      break;
+    case EventKind::kTransfer:
+      m.OnTransfer(e.transfer);
+      break;
+    case EventKind::kReport:
+      m.OnReport(e.report);
+      break;
+  }
+  // Serve capacity queues when the hour turns (cheap: only regions with work).
+  if (m.now / 3600 != m.last_hour) {
+    m.last_hour = m.now / 3600;
+    for (auto& [r, q] : m.regions) m.ServeQueues(q);
+    for (auto& c : m.cases)
+      if (!c->closed && c->close_at <= m.now) m.CloseCase(*c, m.now);
+  }
+}
+
+void Engine::Finish(Ts end) {
+  Impl& m = *impl_;
+  m.now = std::max(m.now, end);
+  for (auto& [r, q] : m.regions) {
+    m.ServeQueues(q);
+    m.stats.warnings_unserved_call += q.calls.size();
+    m.stats.warnings_unserved_visit += q.visits.size();
+  }
+  // Freezes still due within the 48 h of their stop-payment are issued at the end.
+  while (!m.freezes.empty()) {
+    PendingFreeze f = m.freezes.top();
+    m.freezes.pop();
+    m.Emit(ActionType::kFreeze, TargetKind::kAccount, m.Account(f.account), 0.9, "follows_stop_payment", kNoMoney,
+           f.case_id);
+  }
+  for (auto& c : m.cases) m.CloseCase(*c, m.now);
+}
+
+NumberView Engine::QueryNumber(MsisdnId n) const {
+  const Impl& m = *impl_;
+  NumberView v;
+  if (n >= m.numbers.size() || m.numbers[n].first_seen == kNoTs) return v;
+  const NumberState& s = m.numbers[n];
+  v.known = true;
+  v.score = s.score;
+  v.flagged = s.flagged;
+  v.reasons = ReasonString(s.reasons);
+  v.out_calls = s.out_total;
+  v.in_calls = s.in_total;
+  v.answered = s.answered_total;
+  v.distinct_callees = s.callees.Estimate();
+  v.outgoing_share = s.out_total + s.in_total ? static_cast<double>(s.out_total) / (s.out_total + s.in_total) : 0;
+  v.answer_rate = s.out_total ? static_cast<double>(s.answered_total) / s.out_total : 0;
+  v.first_seen = s.first_seen;
+  return v;
+}
+
+EngineStats Engine::Stats() const {
+  const Impl& m = *impl_;
+  EngineStats s = m.stats;
+  size_t bytes = m.numbers.capacity() * sizeof(NumberState) + m.msisdn_opened.capacity() * sizeof(Ts) +
+                 m.msisdn_person.capacity() * 4 + m.account_person.capacity() * 4 + m.person_exposed.capacity() * 8 +
+                 m.exposure.capacity() * (sizeof(Exposure) + 5) + m.devices.capacity() * sizeof(Device) +
+                 m.payee_pairs.capacity() * 9 + m.account_flags.capacity() + m.internal.capacity();
+  uint64_t active = 0;
+  for (const NumberState& n : m.numbers) {
+    bytes += n.contacts.capacity() * sizeof(Contact);
+    active += n.first_seen != kNoTs;
+  }
+  for (const Device& d : m.devices) bytes += d.sims.capacity() * sizeof(MsisdnId);
+  s.state_bytes = bytes;
+  s.active_numbers = active;
+  return s;
+}
+
+const std::vector<Restitution>& Engine::restitutions() const { return impl_->restitutions; }
+
+}  // namespace interdict
