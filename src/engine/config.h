@@ -35,7 +35,7 @@ struct EngineConfig {
   uint32_t visit_officers_per_hour = 6;
   Ts warning_expiry_s = 6 * 3600;       // a queued warning not served by then is reported unserved
   // --- response ---
-  Ts trace_lookback_s = 7 * 86400;      // on a report, trace the victim's payments this far back
+  Ts trace_lookback_s = 48 * 3600;      // on a report with no known first contact, trace this far back
   Money trace_min_amount = 10000;       // fen
   int trace_max_depth = 6;
   Ts freeze_after_s = 24 * 3600;        // a freeze follows a stop-payment (within the 48 h)

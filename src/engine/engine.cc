@@ -169,7 +169,8 @@ struct Engine::Impl {
   int64_t last_hour = -1;               // event-time hour of the last queue service
   std::vector<PersonId> msisdn_person;  // registered holder
   std::vector<PersonId> account_person;
-  std::vector<Ts> person_exposed;       // last answered call from a flagged number
+  std::vector<Ts> person_exposed;       // last long conversation with a flagged number
+  std::vector<Ts> person_first_exposed; // first such conversation: when the scam began
   absl::flat_hash_map<MsisdnId, Exposure> exposure;
   std::vector<Device> devices;
   absl::flat_hash_map<RegionId, RegionQueue> regions;
@@ -177,6 +178,9 @@ struct Engine::Impl {
   std::vector<uint8_t> account_flags;         // 1 suspect, 2 stopped
   std::vector<uint8_t> internal;              // account has a bank_accounts row
   std::vector<AccountKind> account_kind;
+  std::vector<Ts> account_opened;
+  absl::flat_hash_map<AccountId, uint32_t> exposed_payers;  // suspect payee -> exposed persons paying it
+  std::vector<uint8_t> first_time_txn;                      // by TransferIndex: a new payer->payee pair
 
   TransferGraph graph;
   TraceOptions trace_opt;
@@ -286,7 +290,11 @@ struct Engine::Impl {
       // A real conversation with a fraud number is what precedes a payment
       // (victims talk for many minutes; others hang up within a minute).
       PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
-      if (p != kNoId && dur >= cfg.warn_call_min_answered_s) At(person_exposed, p, kNoTs) = now;
+      if (p != kNoId && dur >= cfg.warn_call_min_answered_s) {
+        At(person_exposed, p, kNoTs) = now;
+        Ts& first = At(person_first_exposed, p, kNoTs);
+        if (first == kNoTs) first = call_ts;
+      }
     }
     const double src_score = source < numbers.size() ? numbers[source].score : 0.5;
     RequestWarning(m, kTierSms, src_score, "reached_by_flagged");
@@ -359,8 +367,9 @@ struct Engine::Impl {
       score += 0.3;
       r |= kRsNewCard;
     } else if (s.first_seen - epoch >= cfg.dormant_after_s) {
-      // Weak alone: a number can simply start calling later in the data.
-      score += 0.15;
+      // Weak: in a short span, "woken up" and "started calling later" look
+      // alike (a telemarketer's old line on its first working day).
+      score += 0.05;
       r |= kRsDormant;
     }
     if (name.size() > 1 && name[0] == '+' && !name.starts_with("+86")) {
@@ -545,6 +554,7 @@ struct Engine::Impl {
     if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId) {
       const uint64_t pair = (static_cast<uint64_t>(t.from) << 32) | t.to;
       const bool first_time = payee_pairs.insert(pair).second;
+      if (idx != kNoTransfer) At(first_time_txn, idx) = first_time;
       const PersonId payer = t.from < account_person.size() ? account_person[t.from] : kNoId;
       const Ts exposed = payer != kNoId && payer < person_exposed.size() ? person_exposed[payer] : kNoTs;
       const bool recently_exposed = exposed != kNoTs && now - exposed <= cfg.exposure_hold_s;
@@ -554,11 +564,18 @@ struct Engine::Impl {
         // and stop the payee, a suspected first-layer mule.
         Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), 0.9,
              first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee", t.amount);
-        if (!Suspect(t.to)) {
+        // The payee is stop-paid (and flagged) only on more evidence than one
+        // payment: a freshly opened account (mules are bought new cards), or
+        // a second exposed person paying it.
+        const uint32_t payers = ++exposed_payers[t.to];
+        const Ts opened = t.to < account_opened.size() ? account_opened[t.to] : kNoTs;
+        const bool fresh = opened != kNoTs && now - opened <= cfg.new_card_s;
+        if (!Suspect(t.to) && (fresh || payers >= 2)) {
           At(account_flags, t.to) |= 1;
-          Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8, "paid_by_exposed_person");
+          Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8,
+               fresh ? "paid_by_exposed_person+new_account" : "paid_by_several_exposed_persons");
+          StopPayment(t.to, 0, {}, "suspect_mule_payee");
         }
-        StopPayment(t.to, 0, {}, "suspect_mule_payee");
       } else if (Suspect(t.to) && !Stopped(t.from) && payer != kNoId && exposed != kNoTs) {
         // Money reaching a suspected mule from an exposed person: follow it.
         OpenCase(fmt::format("D-{}", dicts->txn.Name(t.txn)), t.from, {idx});
@@ -572,9 +589,18 @@ struct Engine::Impl {
     ++stats.cases_opened;
     AccountId victim = r.account;
     std::vector<TransferIndex> seeds;
+    // The scam began at the victim's first long talk with a flagged number,
+    // when the engine saw one; otherwise look back trace_lookback_s.
+    Ts since = now - cfg.trace_lookback_s;
+    if (r.person != kNoId && r.person < person_first_exposed.size() && person_first_exposed[r.person] != kNoTs)
+      since = person_first_exposed[r.person];
     if (victim != kNoId) {
       for (TransferIndex i : graph.OutOf(victim)) {
-        if (graph.ts(i) >= now - cfg.trace_lookback_s && graph.kind(i) == TransferKind::kTransfer) seeds.push_back(i);
+        // Seeds: payments to new payees only; rent, shopping and family
+        // transfers to payees paid before are not the fraud.
+        if (graph.ts(i) >= since && graph.kind(i) == TransferKind::kTransfer &&
+            i < first_time_txn.size() && first_time_txn[i])
+          seeds.push_back(i);
       }
     }
     if (r.suspect != kNoId) {
@@ -629,6 +655,7 @@ void Engine::Apply(const Event& e) {
       At(m.account_person, e.account.account, kNoId) = e.account.person;
       At(m.internal, e.account.account) = 1;
       At(m.account_kind, e.account.account, AccountKind::kUnknown) = e.account.kind;
+      At(m.account_opened, e.account.account, kNoTs) = e.ts;
       m.graph.MarkInternal(e.account.account);
       break;
     case EventKind::kCall:

@@ -1,0 +1,341 @@
+// Scenario tests: these events in, these actions out. Each test builds a tiny
+// world with a World helper whose calls read like an investigator's notes.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace interdict {
+namespace {
+
+constexpr Ts kT0 = 1709251200;  // 2024-03-01T08:00:00+08:00
+constexpr Ts kDay = 86400;
+
+class World {
+ public:
+  explicit World(EngineConfig cfg = {}) : engine_(&d_, cfg, [this](const Action& a) { actions.push_back(a); }) {}
+
+  PersonId Person(const std::string& id, int birth_year) {
+    PersonId p = d_.person.Intern(id);
+    if (p >= d_.people.size()) d_.people.resize(p + 1);
+    d_.people[p] = interdict::Person{p, birth_year, Gender::kFemale, d_.region.Intern("440100")};
+    return p;
+  }
+  // A SIM registered to `person`, opened at `opened`.
+  MsisdnId Sim(const std::string& msisdn, PersonId person, Ts opened) {
+    Event e;
+    e.kind = EventKind::kSimCard;
+    e.ts = opened;
+    e.sim = SimCardOpen{d_.msisdn.Intern(msisdn), person, kNoId, kNoId, Plan::kPrepaid};
+    Apply(e);
+    return e.sim.msisdn;
+  }
+  AccountId Account(const std::string& id, PersonId person, Ts opened, AccountKind kind = AccountKind::kPersonal) {
+    Event e;
+    e.kind = EventKind::kBankAccount;
+    e.ts = opened;
+    e.account = BankAccountOpen{d_.account.Intern(id), person, kNoId, kNoId, kind};
+    Apply(e);
+    return e.account.account;
+  }
+  void Call(Ts ts, const std::string& from, const std::string& to, uint32_t dur, const std::string& imei = "") {
+    Event e;
+    e.kind = EventKind::kCall;
+    e.ts = ts;
+    e.call = interdict::Call{d_.msisdn.Intern(from), d_.msisdn.Intern(to), dur,
+                             imei.empty() ? kNoId : d_.device.Intern(imei), kNoId, kNoId};
+    Apply(e);
+  }
+  void Pay(Ts ts, const std::string& txn, const std::string& from, const std::string& to, Money fen) {
+    Event e;
+    e.kind = EventKind::kTransfer;
+    e.ts = ts;
+    e.transfer = Transfer{d_.txn.Intern(txn), TransferKind::kTransfer, Channel::kApp, d_.account.Intern(from),
+                          d_.account.Intern(to), fen, kNoId};
+    Apply(e);
+  }
+  void Report(Ts ts, const std::string& id, PersonId person, const std::string& account) {
+    Event e;
+    e.kind = EventKind::kReport;
+    e.ts = ts;
+    e.report = interdict::Report{d_.report.Intern(id), person, kNoId, d_.account.Intern(account), kNoMoney, kNoId,
+                                 kNoId};
+    Apply(e);
+  }
+  void Apply(const Event& e) { engine_.Apply(e); }
+  void Finish(Ts end) { engine_.Finish(end); }
+
+  std::vector<const Action*> Of(ActionType t, const std::string& target = "") const {
+    std::vector<const Action*> out;
+    for (const Action& a : actions)
+      if (a.type == t && (target.empty() || a.target == target)) out.push_back(&a);
+    return out;
+  }
+  Engine& engine() { return engine_; }
+  Dictionaries& dicts() { return d_; }
+
+  std::vector<Action> actions;
+
+ private:
+  Dictionaries d_;
+  Engine engine_;
+};
+
+// A fraud caller on a SIM opened last week: 40 calls to strangers in an hour,
+// three in four unanswered.
+void FraudBurst(World& w, const std::string& number, Ts start, int calls = 40) {
+  for (int i = 0; i < calls; ++i)
+    w.Call(start + i * 90, number, "139" + std::to_string(10000000 + i), i % 4 == 0 ? 25 : 0, "imei-fraud");
+}
+
+TEST(EngineScenario, FreshCardCallingStrangersIsFlaggedWithReasons) {
+  World w;
+  PersonId seller = w.Person("P-seller", 1990);
+  w.Sim("17000000001", seller, kT0 - 7 * kDay);
+  FraudBurst(w, "17000000001", kT0);
+  auto flags = w.Of(ActionType::kFlagNumber, "17000000001");
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_NE(flags[0]->reason.find("out"), std::string::npos);
+  EXPECT_NE(flags[0]->reason.find("unanswered"), std::string::npos);
+  EXPECT_NE(flags[0]->reason.find("new_card"), std::string::npos);
+  // Flagged within the first 15-20 calls, not at the end of the burst.
+  EXPECT_LE(flags[0]->ts, kT0 + 20 * 90);
+  // Everyone it reached before the flag is warned by SMS at once, in the same event.
+  auto sms = w.Of(ActionType::kWarnSms);
+  EXPECT_GE(sms.size(), 15u);
+  for (const Action* a : sms) EXPECT_GE(a->ts, flags[0]->ts);
+  EXPECT_TRUE(w.engine().QueryNumber(w.dicts().msisdn.Find("17000000001")).flagged);
+}
+
+TEST(EngineScenario, OverseasOffnetNumberIsFlagged) {
+  World w;
+  FraudBurst(w, "+85512345678", kT0);
+  auto flags = w.Of(ActionType::kFlagNumber, "+85512345678");
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_NE(flags[0]->reason.find("offnet"), std::string::npos);
+  EXPECT_NE(flags[0]->reason.find("intl"), std::string::npos);
+}
+
+TEST(EngineScenario, TelemarketerOnOldLineStaysSilent) {
+  // Many distinct callees, outgoing only, on a line opened years ago, most
+  // calls answered: a business line, not fraud.
+  World w;
+  PersonId firm = w.Person("P-firm", 1980);
+  w.Sim("13500000001", firm, kT0 - 5 * 365 * kDay);
+  for (int i = 0; i < 80; ++i)
+    w.Call(kT0 + i * 60, "13500000001", "139" + std::to_string(20000000 + i), i % 3 == 0 ? 0 : 40, "imei-tm");
+  EXPECT_TRUE(w.Of(ActionType::kFlagNumber).empty());
+  EXPECT_TRUE(w.Of(ActionType::kWarnSms).empty());
+}
+
+TEST(EngineScenario, CourierWithLowAnswerRateButOldLineStaysSilent) {
+  // Even unanswered, an old line alone does not make fraud (the card signal is required).
+  World w;
+  PersonId p = w.Person("P-courier", 1985);
+  w.Sim("13600000001", p, kT0 - 3 * 365 * kDay);
+  for (int i = 0; i < 60; ++i) w.Call(kT0 + i * 60, "13600000001", "138" + std::to_string(30000000 + i), i % 3 == 0 ? 20 : 0);
+  EXPECT_TRUE(w.Of(ActionType::kFlagNumber).empty());
+}
+
+TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
+  World w;
+  for (int s = 0; s < 8; ++s)
+    for (int i = 0; i < 3; ++i)
+      w.Call(kT0 + s * 300 + i * 10, "1710000000" + std::to_string(s), "139" + std::to_string(40000000 + s * 10 + i),
+             0, "imei-box");
+  auto dev = w.Of(ActionType::kFlagDevice, "imei-box");
+  ASSERT_EQ(dev.size(), 1u);
+  EXPECT_EQ(dev[0]->target_kind, TargetKind::kImei);
+  EXPECT_GE(w.Of(ActionType::kFlagNumber).size(), 6u);
+}
+
+TEST(EngineScenario, FamilyPhoneWithTwoSimsIsNotASimBox) {
+  World w;
+  for (int i = 0; i < 30; ++i) {
+    w.Call(kT0 + i * 600, "13700000001", "13800000099", 60, "imei-family");
+    w.Call(kT0 + i * 600 + 5, "13700000002", "13800000099", 60, "imei-family");
+  }
+  EXPECT_TRUE(w.Of(ActionType::kFlagDevice).empty());
+}
+
+TEST(EngineScenario, LongCallEscalatesToCallThenVisitWhenCallsContinue) {
+  World w;
+  PersonId gran = w.Person("P-gran", 1950);
+  w.Sim("13900000777", gran, kT0 - 10 * 365 * kDay);
+  w.Sim("17000000002", w.Person("P-s", 1995), kT0 - 3 * kDay);
+  FraudBurst(w, "17000000002", kT0);
+  ASSERT_EQ(w.Of(ActionType::kFlagNumber).size(), 1u);
+  const Ts t1 = kT0 + 2 * 3600;
+  w.Call(t1, "17000000002", "13900000777", 900);  // a 15-minute conversation
+  auto calls = w.Of(ActionType::kWarnCall, "13900000777");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]->ts, t1);  // within the same event
+  EXPECT_EQ(w.Of(ActionType::kWarnSms, "13900000777").size(), 1u);
+  EXPECT_TRUE(w.Of(ActionType::kWarnVisit).empty());
+  w.Call(t1 + 3600, "17000000002", "13900000777", 1200);  // the calls go on after the warning
+  EXPECT_EQ(w.Of(ActionType::kWarnVisit, "13900000777").size(), 1u);
+}
+
+TEST(EngineScenario, ShortUnansweredContactGetsOnlySms) {
+  World w;
+  w.Sim("17000000003", w.Person("P-s", 1995), kT0 - 3 * kDay);
+  FraudBurst(w, "17000000003", kT0);
+  w.Call(kT0 + 3 * 3600, "17000000003", "13911112222", 15);
+  EXPECT_EQ(w.Of(ActionType::kWarnSms, "13911112222").size(), 1u);
+  EXPECT_TRUE(w.Of(ActionType::kWarnCall, "13911112222").empty());
+}
+
+TEST(EngineScenario, CallWarningsWaitForCapacity) {
+  EngineConfig cfg;
+  cfg.call_agents_per_hour = 1;
+  World w(cfg);
+  w.Sim("17000000004", w.Person("P-s", 1995), kT0 - 3 * kDay);
+  PersonId a = w.Person("P-a", 1970), b = w.Person("P-b", 1970);
+  w.Sim("13900000001", a, kT0 - 1000 * kDay);
+  w.Sim("13900000002", b, kT0 - 1000 * kDay);
+  FraudBurst(w, "17000000004", kT0);
+  const Ts t = (kT0 / 3600 + 2) * 3600 + 60;  // early in an hour
+  w.Call(t, "17000000004", "13900000001", 600);
+  w.Call(t + 60, "17000000004", "13900000002", 600);
+  EXPECT_EQ(w.Of(ActionType::kWarnCall).size(), 1u);  // one agent this hour
+  w.Call(t + 3600, "17000000004", "13955555555", 0);   // the next hour: the queue is served
+  auto calls = w.Of(ActionType::kWarnCall);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1]->target, "13900000002");
+  EXPECT_GE(calls[1]->ts, t + 3600);
+}
+
+TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
+  World w;
+  PersonId victim = w.Person("P-v", 1955);
+  w.Sim("13900000888", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-RENT", w.Person("P-landlord", 1960), kT0 - 2000 * kDay);
+  w.Account("ACC-MULE", w.Person("P-mule", 2001), kT0 - 20 * kDay);
+  w.Pay(kT0 - kDay, "T-rent-1", "ACC-V", "ACC-RENT", 300000);
+  w.Sim("17000000005", w.Person("P-s", 1995), kT0 - 3 * kDay);
+  FraudBurst(w, "17000000005", kT0);
+  w.Call(kT0 + 3 * 3600, "17000000005", "13900000888", 1500);
+  w.Pay(kT0 + 3 * 3600 + 1600, "T-rent-2", "ACC-V", "ACC-RENT", 300000);  // a known payee: not held
+  EXPECT_TRUE(w.Of(ActionType::kHoldTransfer).empty());
+  w.Pay(kT0 + 3 * 3600 + 1700, "T-scam", "ACC-V", "ACC-MULE", 5000000);  // a new payee
+  auto holds = w.Of(ActionType::kHoldTransfer, "T-scam");
+  ASSERT_EQ(holds.size(), 1u);
+  EXPECT_EQ(holds[0]->amount, 5000000);
+  // The payee is a freshly opened personal account: stop-paid and flagged.
+  EXPECT_EQ(w.Of(ActionType::kStopPayment, "ACC-MULE").size(), 1u);
+  EXPECT_EQ(w.Of(ActionType::kFlagAccount, "ACC-MULE").size(), 1u);
+}
+
+TEST(EngineScenario, PaymentWithoutExposureIsNotHeld) {
+  World w;
+  PersonId p = w.Person("P-x", 1980);
+  w.Account("ACC-X", p, kT0 - 2000 * kDay);
+  w.Account("ACC-NEW", w.Person("P-y", 1990), kT0 - 2 * kDay);
+  w.Pay(kT0, "T-1", "ACC-X", "ACC-NEW", 100000);
+  EXPECT_TRUE(w.actions.empty());
+}
+
+TEST(EngineScenario, ReportTracesTheMoneyAndStopsEveryHopStillHoldingIt) {
+  World w;
+  PersonId victim = w.Person("P-v", 1958);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("M1", w.Person("P-m1", 2000), kT0 - 30 * kDay);
+  w.Account("M2", w.Person("P-m2", 2000), kT0 - 30 * kDay);
+  w.Account("SHOP", w.Person("P-shop", 1970), kT0 - 2000 * kDay);
+  w.Pay(kT0 - 10 * kDay, "T-old", "ACC-V", "SHOP", 20000);  // an old payee
+  w.Pay(kT0 - 100, "T-old2", "ACC-V", "SHOP", 20000);       // paid again: not a seed
+  w.Pay(kT0, "T-1", "ACC-V", "M1", 1000000);                // 10,000 yuan to a new payee
+  w.Pay(kT0 + 600, "T-2", "M1", "M2", 600000);              // 6,000 moves on
+  w.Report(kT0 + 3600, "R-1", victim, "ACC-V");
+  auto m1 = w.Of(ActionType::kStopPayment, "M1");
+  auto m2 = w.Of(ActionType::kStopPayment, "M2");
+  ASSERT_EQ(m1.size(), 1u);
+  ASSERT_EQ(m2.size(), 1u);
+  EXPECT_EQ(m1[0]->amount, 400000);  // what is still there
+  EXPECT_EQ(m2[0]->amount, 600000);
+  EXPECT_EQ(m1[0]->case_id, "R-R-1");
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment, "SHOP").empty());
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment, "ACC-V").empty());
+  // A freeze follows each stop-payment within 48 h.
+  w.Pay(kT0 + 3600 + 25 * 3600, "T-noise", "SHOP", "ACC-V", 100);
+  auto fr = w.Of(ActionType::kFreeze, "M1");
+  ASSERT_EQ(fr.size(), 1u);
+  EXPECT_LE(fr[0]->ts - m1[0]->ts, 48 * 3600);
+  // Restitution at the close returns what the stopped accounts hold.
+  w.Finish(kT0 + 2 * kDay);
+  Money back = 0;
+  for (const Restitution& r : w.engine().restitutions()) {
+    EXPECT_EQ(r.victim_account, "ACC-V");
+    back += r.amount;
+  }
+  EXPECT_EQ(back, 1000000);
+}
+
+TEST(EngineScenario, LiveTraceStopsANewHopWithinTheSameEvent) {
+  World w;
+  PersonId victim = w.Person("P-v", 1958);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("M1", w.Person("P-m1", 2000), kT0 - 30 * kDay);
+  w.Account("M3", w.Person("P-m3", 2000), kT0 - 30 * kDay);
+  w.Pay(kT0, "T-1", "ACC-V", "M1", 1000000);
+  w.Report(kT0 + 60, "R-2", victim, "ACC-V");
+  ASSERT_EQ(w.Of(ActionType::kStopPayment, "M1").size(), 1u);
+  // Money arriving later into a traced account and leaving to a new hop (the
+  // stop blocks M1 at the bank; in the data the transfer still shows).
+  w.Pay(kT0 + 120, "T-2", "M1", "M3", 500000);
+  EXPECT_EQ(w.Of(ActionType::kStopPayment, "M3").size(), 1u);
+}
+
+TEST(EngineConfigFile, UnknownKeyAndWrongTypeAreErrors) {
+  EngineConfig c;
+  std::string dir = ::testing::TempDir();
+  {
+    std::FILE* f = std::fopen((dir + "/e1.toml").c_str(), "w");
+    std::fputs("min_calls = 20\nflag_threshold = 0.8\n", f);
+    std::fclose(f);
+  }
+  ASSERT_TRUE(EngineConfig::Load(dir + "/e1.toml", &c).ok());
+  EXPECT_EQ(c.min_calls, 20u);
+  EXPECT_DOUBLE_EQ(c.flag_threshold, 0.8);
+  {
+    std::FILE* f = std::fopen((dir + "/e2.toml").c_str(), "w");
+    std::fputs("min_callz = 20\n", f);
+    std::fclose(f);
+  }
+  Status s = EngineConfig::Load(dir + "/e2.toml", &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("min_callz"), std::string::npos);
+  {
+    std::FILE* f = std::fopen((dir + "/e3.toml").c_str(), "w");
+    std::fputs("min_calls = \"many\"\n", f);
+    std::fclose(f);
+  }
+  EXPECT_FALSE(EngineConfig::Load(dir + "/e3.toml", &c).ok());
+}
+
+}  // namespace
+}  // namespace interdict
+
+namespace interdict {
+namespace {
+// The shipped config file must equal the built-in defaults.
+TEST(EngineConfigFile, DefaultFileMatchesBuiltIn) {
+  EngineConfig file;
+  ASSERT_TRUE(EngineConfig::Load(std::string(INTERDICT_SOURCE_DIR) + "/config/engine-default.toml", &file).ok());
+  EngineConfig d;
+  EXPECT_EQ(file.min_calls, d.min_calls);
+  EXPECT_EQ(file.min_distinct_callees, d.min_distinct_callees);
+  EXPECT_DOUBLE_EQ(file.flag_threshold, d.flag_threshold);
+  EXPECT_EQ(file.new_card_s, d.new_card_s);
+  EXPECT_EQ(file.dormant_after_s, d.dormant_after_s);
+  EXPECT_EQ(file.warn_call_min_answered_s, d.warn_call_min_answered_s);
+  EXPECT_EQ(file.exposure_hold_s, d.exposure_hold_s);
+  EXPECT_EQ(file.call_agents_per_hour, d.call_agents_per_hour);
+  EXPECT_EQ(file.trace_lookback_s, d.trace_lookback_s);
+  EXPECT_EQ(file.case_close_s, d.case_close_s);
+  EXPECT_EQ(file.simbox_min_sims, d.simbox_min_sims);
+}
+}  // namespace
+}  // namespace interdict
