@@ -1,0 +1,646 @@
+#include "detect/governance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <utility>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <fmt/format.h>
+
+namespace interdict {
+
+double PoissonUpperTail(uint64_t k, double lambda) {
+  if (k == 0) return 1.0;
+  if (!(lambda > 0)) return 0.0;
+  // Sum the pmf from k upward in log space; terms decrease once i > lambda.
+  const double kd = static_cast<double>(k);
+  double log_term = kd * std::log(lambda) - lambda - std::lgamma(kd + 1.0);
+  double sum = 0;
+  const double first = log_term;
+  for (uint64_t i = k; i < k + 100000; ++i) {
+    const double t = std::exp(log_term - first);
+    sum += t;
+    if (static_cast<double>(i) > lambda && t < 1e-12 * sum) break;
+    log_term += std::log(lambda) - std::log(static_cast<double>(i + 1));
+  }
+  const double v = std::exp(first) * sum;
+  return std::min(1.0, v);
+}
+
+namespace {
+
+template <typename T>
+T& At(std::vector<T>& v, uint32_t id) {
+  if (id >= v.size()) v.resize(std::max<size_t>(id + 1, v.size() * 3 / 2 + 16));
+  return v[id];
+}
+
+struct SimOpen {
+  Ts ts;
+  MsisdnId msisdn;
+  OperatorId op;
+  OutletId outlet;
+};
+struct AccountOpen {
+  Ts ts;
+  AccountId account;
+  BankId bank;
+};
+
+struct PersonState {
+  std::vector<SimOpen> sims;
+  std::vector<AccountOpen> accounts;
+  bool seller = false;      // flagged
+  bool weak_batch = false;  // a small SIM batch waiting for a misused card
+  bool account_batch = false;  // an account batch waiting for a misused account
+  bool exposed = false;
+};
+
+struct MsisdnState {
+  PersonId holder = kNoId;
+  OutletId outlet = kNoId;
+  uint32_t out_calls = 0;
+  uint32_t in_calls = 0;
+  bool bad = false;           // counted as a bad card (flagged / on a flagged device)
+  bool counted_outlet = false;  // counted in its outlet's bad cards
+  bool flagged_number = false;  // we emitted flag_number
+  bool reverified = false;
+  Ts opened = kNoTs;
+  Ts first_active = kNoTs;      // first call or SMS, either side
+  DeviceId device = kNoId;      // first handset it called from
+};
+
+struct OutletState {
+  uint64_t openings = 0;
+  uint64_t bad = 0;
+  bool flagged = false;
+};
+
+struct Inflow {
+  Ts ts;
+  Money amount;
+  AccountId from;
+};
+
+struct AccountState {
+  PersonId holder = kNoId;
+  OutletId branch = kNoId;
+  Ts opened = kNoTs;
+  bool known = false;  // has a bank_accounts row
+  bool business = false;
+  bool flagged = false;
+  bool counted_outlet = false;
+  bool reverified = false;
+  bool passthrough = false;
+  bool on_mule_phone = false;
+  uint16_t probes = 0;
+  uint16_t exposed_payers = 0;
+  uint16_t from_mules = 0;  // transfers received from flagged mule accounts
+  Money from_mules_amount = 0;
+  Money in_total = 0;   // everything received, deposits included
+  Money out_total = 0;  // everything sent or withdrawn, shop payments included
+  Ts first_activity = kNoTs;
+  std::deque<Inflow> window;  // inflows within mule_window_s
+  std::deque<std::pair<Ts, Money>> outs;  // outflows within mule_window_s
+  std::vector<AccountId> senders;  // distinct payers in the window (small)
+  DeviceId device = kNoId;         // last device operating it
+};
+
+struct CellCount {
+  CellId cell;
+  uint32_t n;
+};
+
+struct DeviceState {
+  absl::flat_hash_set<MsisdnId> sims;
+  std::vector<CellCount> cells;  // distinct caller cells (capped)
+  uint32_t calls = 0;
+  absl::flat_hash_set<AccountId> accounts;  // from_accounts it operated
+  std::vector<PersonId> holders;            // distinct holders of those accounts (capped)
+  bool flagged = false;
+  bool mule_phone = false;
+  uint8_t kind = 0;  // 1 simbox, 2 fraud phone, 3 mule phone
+};
+
+}  // namespace
+
+struct GovernanceDetector::State {
+  const Dictionaries* dicts;
+  GovernanceConfig cfg;
+  Emit emit;
+  GovernanceStats* stats;
+  uint64_t next_id = 0;
+
+  std::vector<PersonState> persons;
+  std::vector<MsisdnState> msisdns;
+  std::vector<AccountState> accounts;
+  std::vector<OutletState> outlets;
+  absl::flat_hash_map<DeviceId, DeviceState> devices;
+  uint64_t total_openings = 0;
+  uint64_t total_bad = 0;
+  uint64_t active_outlets = 0;
+
+  void Send(Ts ts, ActionType type, TargetKind tk, std::string target, double score, std::string reason) {
+    Action a;
+    a.ts = ts;
+    a.action_id = fmt::format("gov-{}", ++next_id);
+    a.type = type;
+    a.target_kind = tk;
+    a.target = std::move(target);
+    a.score = std::clamp(score, 0.0, 1.0);
+    a.reason = std::move(reason);
+    emit(std::move(a));
+  }
+  static std::string Name(const Interner& in, uint32_t id) {
+    return id < in.size() ? std::string(in.Name(id)) : std::string();
+  }
+
+  // ---------------- card sellers ----------------
+  void FlagSeller(PersonId p, Ts ts, double score, const std::string& reason) {
+    PersonState& ps = At(persons, p);
+    if (ps.seller) return;
+    ps.seller = true;
+    ++stats->sellers;
+    Send(ts, ActionType::kFlagPerson, TargetKind::kPerson, Name(dicts->person, p), score, reason);
+    for (const SimOpen& so : ps.sims) ReverifySim(so.msisdn, ts);
+    for (const AccountOpen& ao : ps.accounts) ReverifyAccount(ao.account, ts);
+    // Their cards' misuse is the seller's doing, not the outlet's.
+    for (const SimOpen& so : ps.sims) {
+      MsisdnState& m = At(msisdns, so.msisdn);
+      if (m.counted_outlet) {
+        m.counted_outlet = false;
+        if (m.outlet != kNoId) --At(outlets, m.outlet).bad;
+        --total_bad;
+      }
+    }
+    for (const AccountOpen& ao : ps.accounts) {
+      AccountState& a = At(accounts, ao.account);
+      if (a.counted_outlet) {
+        a.counted_outlet = false;
+        if (a.branch != kNoId) --At(outlets, a.branch).bad;
+        --total_bad;
+      }
+    }
+  }
+  void ReverifySim(MsisdnId m, Ts ts) {
+    MsisdnState& ms = At(msisdns, m);
+    if (ms.reverified) return;
+    ms.reverified = true;
+    Send(ts, ActionType::kReverifySim, TargetKind::kMsisdn, Name(dicts->msisdn, m), 0.8, "seller_card");
+  }
+  void ReverifyAccount(AccountId a, Ts ts) {
+    AccountState& as = At(accounts, a);
+    if (as.reverified) return;
+    as.reverified = true;
+    Send(ts, ActionType::kReverifyAccount, TargetKind::kAccount, Name(dicts->account, a), 0.8, "seller_card");
+  }
+
+  void OnSimOpen(const Event& e) {
+    const SimCardOpen& o = e.sim;
+    if (o.msisdn == kNoId) return;
+    MsisdnState& m = At(msisdns, o.msisdn);
+    m.holder = o.person;
+    m.outlet = o.outlet;
+    m.opened = e.ts;
+    ++total_openings;
+    if (o.outlet != kNoId) {
+      OutletState& os = At(outlets, o.outlet);
+      if (os.openings++ == 0) ++active_outlets;
+    }
+    if (o.person == kNoId) return;
+    PersonState& ps = At(persons, o.person);
+    ps.sims.push_back({e.ts, o.msisdn, o.op, o.outlet});
+    if (ps.seller) {
+      ReverifySim(o.msisdn, e.ts);
+      return;
+    }
+    // Batch: openings within the window ending now (the list is in ts order).
+    int in_window = 0, same_op = 0;
+    std::vector<uint32_t> outlets_seen, ops_seen;
+    for (const SimOpen& so : ps.sims) {
+      if (so.op == o.op) ++same_op;
+      if (so.ts + cfg.batch_window_s < e.ts) continue;
+      ++in_window;
+      if (std::find(outlets_seen.begin(), outlets_seen.end(), so.outlet) == outlets_seen.end())
+        outlets_seen.push_back(so.outlet);
+      if (std::find(ops_seen.begin(), ops_seen.end(), so.op) == ops_seen.end()) ops_seen.push_back(so.op);
+    }
+    const int spread = static_cast<int>(std::max(outlets_seen.size(), ops_seen.size()));
+    if (in_window >= cfg.seller_sims_batch && spread >= cfg.seller_batch_spread) {
+      FlagSeller(o.person, e.ts, std::min(1.0, 0.6 + 0.05 * in_window),
+                 fmt::format("sim_batch:{}+spread:{}", in_window, spread));
+    } else if (o.op != kNoId && same_op >= cfg.seller_sims_per_operator) {
+      FlagSeller(o.person, e.ts, 0.9, fmt::format("sim_over_limit:{}", same_op));
+    } else if (in_window >= cfg.seller_weak_sims) {
+      ps.weak_batch = true;
+      // A card of the batch may already be bad.
+      for (const SimOpen& so : ps.sims)
+        if (At(msisdns, so.msisdn).bad) {
+          FlagSeller(o.person, e.ts, 0.7, fmt::format("sim_batch:{}+misused", in_window));
+          break;
+        }
+    }
+  }
+
+  void OnAccountOpen(const Event& e) {
+    const BankAccountOpen& o = e.account;
+    if (o.account == kNoId) return;
+    AccountState& a = At(accounts, o.account);
+    a.holder = o.person;
+    a.branch = o.branch;
+    a.opened = e.ts;
+    a.known = true;
+    a.business = o.kind == AccountKind::kBusiness;
+    ++total_openings;
+    if (o.branch != kNoId) {
+      OutletState& os = At(outlets, o.branch);
+      if (os.openings++ == 0) ++active_outlets;
+    }
+    if (o.person == kNoId) return;
+    PersonState& ps = At(persons, o.person);
+    ps.accounts.push_back({e.ts, o.account, o.bank});
+    if (ps.seller) {
+      ReverifyAccount(o.account, e.ts);
+      return;
+    }
+    if (a.business) return;  // a business opens accounts for its own reasons
+    std::vector<uint32_t> banks;
+    for (const AccountOpen& ao : ps.accounts) {
+      if (ao.ts + cfg.batch_window_s < e.ts) continue;
+      if (At(accounts, ao.account).business) continue;
+      if (std::find(banks.begin(), banks.end(), ao.bank) == banks.end()) banks.push_back(ao.bank);
+    }
+    // Many people open accounts at several banks at once (a move, a new
+    // job), so a batch alone is not enough: it waits for one of its accounts
+    // to be misused (AccountMisused).
+    if (static_cast<int>(banks.size()) >= cfg.seller_accounts_batch) {
+      ps.account_batch = true;
+      for (const AccountOpen& ao : ps.accounts)
+        if (At(accounts, ao.account).flagged) {
+          FlagSeller(o.person, e.ts, 0.75, fmt::format("account_batch:{}+misused", banks.size()));
+          break;
+        }
+    }
+  }
+
+  // ---------------- bad cards and insider outlets ----------------
+  void BadSim(MsisdnId m, Ts ts) {
+    MsisdnState& ms = At(msisdns, m);
+    if (ms.bad) return;
+    ms.bad = true;
+    if (ms.holder == kNoId) return;  // off-net: no opening to blame
+    PersonState& ps = At(persons, ms.holder);
+    if (!ps.seller && ps.weak_batch) FlagSeller(ms.holder, ts, 0.7, "sim_batch+misused");
+    if (!ps.seller && DormantElsewhere(ms, ps)) FlagSeller(ms.holder, ts, 0.7, "dormant_card_misused");
+    if (ps.seller) {
+      ReverifySim(m, ts);
+      return;
+    }
+    if (ms.outlet == kNoId) return;
+    ms.counted_outlet = true;
+    ++At(outlets, ms.outlet).bad;
+    ++total_bad;
+    TestOutlet(ms.outlet, ts);
+  }
+  // A card that slept for weeks after its opening and woke up bad on a
+  // handset none of its holder's other SIMs ever used: the holder sold it.
+  // (An insider's card wakes within days of an opening the holder never
+  // made; its outlet answers for it, not the holder.)
+  bool DormantElsewhere(const MsisdnState& ms, const PersonState& ps) {
+    if (ms.opened == kNoTs || ms.first_active == kNoTs || ms.device == kNoId) return false;
+    if (ms.first_active - ms.opened < cfg.dormant_min_s) return false;
+    if (ms.outlet != kNoId && At(outlets, ms.outlet).flagged) return false;
+    for (const SimOpen& so : ps.sims) {
+      const MsisdnState& other = At(msisdns, so.msisdn);
+      if (&other != &ms && other.device == ms.device) return false;
+    }
+    return true;
+  }
+  void BadAccount(AccountId a, Ts ts) {
+    AccountState& as = At(accounts, a);
+    if (!as.known || as.counted_outlet || as.holder == kNoId) return;
+    if (At(persons, as.holder).seller || as.branch == kNoId) return;
+    as.counted_outlet = true;
+    ++At(outlets, as.branch).bad;
+    ++total_bad;
+    TestOutlet(as.branch, ts);
+  }
+  void TestOutlet(OutletId o, Ts ts) {
+    OutletState& os = At(outlets, o);
+    if (os.flagged || static_cast<int>(os.bad) < cfg.insider_min_bad || os.openings == 0) return;
+    // Until enough bad cards are known the base rate is a guess, and the
+    // outlets whose bad cards happen to come first would look extreme.
+    if (total_bad < static_cast<uint64_t>(cfg.insider_min_total_bad)) return;
+    // Base rate without this outlet (so a big insider does not hide itself),
+    // with a Laplace correction and a floor for the first hours of a run.
+    const double others_bad = static_cast<double>(total_bad - os.bad);
+    const double others_n = static_cast<double>(total_openings - os.openings);
+    const double p0 = std::max(cfg.insider_rate_floor, (others_bad + 1.0) / (others_n + 2.0));
+    const double n = static_cast<double>(os.openings);
+    const double k = static_cast<double>(os.bad);
+    if (k < cfg.insider_min_ratio * p0 * n) return;
+    const double tail = PoissonUpperTail(os.bad, n * p0);
+    const double m = static_cast<double>(std::max<uint64_t>(1, active_outlets));
+    const double adjusted = std::min(1.0, tail * m);  // Bonferroni
+    if (adjusted > cfg.insider_alpha) return;
+    os.flagged = true;
+    ++stats->outlets;
+    const double score = std::min(1.0, 0.5 + 0.05 * -std::log10(std::max(adjusted, 1e-300)));
+    Send(ts, ActionType::kFlagOutlet, TargetKind::kOutlet, Name(dicts->outlet, o), score,
+         fmt::format("bad_openings:{}/{}+expected:{:.2f}+p_adj:{:.1e}", os.bad, os.openings, n * p0, adjusted));
+  }
+
+  // ---------------- devices ----------------
+  void OnCall(const Event& e) {
+    const Call& c = e.call;
+    if (c.caller != kNoId) {
+      MsisdnState& m = At(msisdns, c.caller);
+      ++m.out_calls;
+      if (m.first_active == kNoTs) m.first_active = e.ts;
+      if (m.device == kNoId) m.device = c.caller_imei;
+    }
+    if (c.callee != kNoId) {
+      MsisdnState& m = At(msisdns, c.callee);
+      ++m.in_calls;
+      if (m.first_active == kNoTs) m.first_active = e.ts;
+    }
+    if (c.caller_imei == kNoId || c.caller == kNoId) return;
+    DeviceState& d = devices[c.caller_imei];
+    ++d.calls;
+    const bool new_sim = d.sims.insert(c.caller).second;
+    if (c.caller_cell != kNoId) {
+      auto it = std::find_if(d.cells.begin(), d.cells.end(), [&](const CellCount& x) { return x.cell == c.caller_cell; });
+      if (it != d.cells.end()) {
+        ++it->n;
+      } else if (d.cells.size() < 16) {
+        d.cells.push_back({c.caller_cell, 1});
+      }
+    }
+    if (d.flagged) {
+      if (new_sim) DeviceSim(c.caller_imei, d, c.caller, e.ts);
+      return;
+    }
+    // Decide when the SIM count grows and every 32 calls after that.
+    if (static_cast<int>(d.sims.size()) < cfg.phone_min_sims) return;
+    if (!new_sim && d.calls % 32 != 0) return;
+    uint64_t out = 0, in = 0;
+    for (MsisdnId m : d.sims) {
+      out += At(msisdns, m).out_calls;
+      in += At(msisdns, m).in_calls;
+    }
+    const double out_share = out + in ? static_cast<double>(out) / static_cast<double>(out + in) : 0;
+    const int nsims = static_cast<int>(d.sims.size());
+    const int ncells = static_cast<int>(d.cells.size());
+    if (nsims >= cfg.simbox_min_sims && ncells <= cfg.simbox_max_cells && out_share >= cfg.simbox_min_out_share) {
+      FlagDevice(c.caller_imei, d, 1, e.ts,
+                 std::min(1.0, 0.7 + 0.01 * nsims),
+                 fmt::format("simbox+sims:{}+out:{:.2f}", nsims, out_share));
+    } else if (static_cast<int>(d.calls) >= cfg.phone_min_calls && out_share >= cfg.phone_min_out_share) {
+      FlagDevice(c.caller_imei, d, 2, e.ts, std::min(1.0, 0.6 + 0.04 * nsims),
+                 fmt::format("sim_rotation+sims:{}+out:{:.2f}", nsims, out_share));
+    }
+  }
+  CellId MainCell(const DeviceState& d) const {
+    CellId best = kNoId;
+    uint32_t n = 0;
+    for (const CellCount& c : d.cells)
+      if (c.n > n) best = c.cell, n = c.n;
+    return best;
+  }
+  void FlagDevice(DeviceId id, DeviceState& d, uint8_t kind, Ts ts, double score, std::string reason) {
+    d.flagged = true;
+    d.kind = kind;
+    if (kind == 1) ++stats->simboxes;
+    if (kind == 2) ++stats->fraud_phones;
+    if (kind == 3) ++stats->mule_phones;
+    const CellId cell = MainCell(d);
+    if (cell != kNoId) reason += "+cell:" + Name(dicts->cell, cell);
+    Send(ts, ActionType::kFlagDevice, TargetKind::kImei, Name(dicts->device, id), score, reason);
+    if (kind == 1 || kind == 2) {
+      std::vector<MsisdnId> sims(d.sims.begin(), d.sims.end());
+      std::sort(sims.begin(), sims.end());  // deterministic output order
+      for (MsisdnId m : sims) DeviceSim(id, d, m, ts);
+    }
+  }
+  void DeviceSim(DeviceId, const DeviceState& d, MsisdnId m, Ts ts) {
+    if (d.kind != 1 && d.kind != 2) return;
+    MsisdnState& ms = At(msisdns, m);
+    if (cfg.flag_device_sims && !ms.flagged_number) {
+      ms.flagged_number = true;
+      ++stats->numbers;
+      Send(ts, ActionType::kFlagNumber, TargetKind::kMsisdn, Name(dicts->msisdn, m), d.kind == 1 ? 0.9 : 0.75,
+           d.kind == 1 ? "simbox_sim" : "rotation_sim");
+    }
+    BadSim(m, ts);
+  }
+
+  // ---------------- mule accounts ----------------
+  static void Prune(AccountState& a, Ts now, Ts window) {
+    while (!a.window.empty() && a.window.front().ts + window < now) a.window.pop_front();
+    while (!a.outs.empty() && a.outs.front().first + window < now) a.outs.pop_front();
+  }
+  double MuleScore(const AccountState& a, Ts now, std::string* reason) const {
+    double s = 0;
+    auto add = [&](double w, std::string_view code) {
+      s += w;
+      if (!reason->empty()) *reason += '+';
+      *reason += code;
+    };
+    if (a.passthrough) add(0.45, "pass_through");
+    if (a.probes > 0) add(0.45, "probe");
+    if (static_cast<int>(a.senders.size()) >= cfg.fanin_min_senders) add(0.15, "fan_in");
+    if (a.exposed_payers > 0) add(a.exposed_payers > 1 ? 0.6 : 0.35, "exposed_payer");
+    if (a.from_mules > 0) add(0.2, "from_mule");
+    if (a.on_mule_phone) add(0.3, "mule_phone");
+    if (a.known && a.opened != kNoTs && now - a.opened <= cfg.new_account_s) add(0.15, "new_account");
+    if (a.business) add(-0.4, "business");
+    return s;
+  }
+  void ScoreAccount(AccountId id, Ts ts) {
+    AccountState& a = At(accounts, id);
+    if (a.flagged || !a.known) return;
+    std::string reason;
+    const double s = MuleScore(a, ts, &reason);
+    if (s < cfg.mule_flag_score) return;
+    a.flagged = true;
+    ++stats->mules;
+    Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s), reason);
+    BadAccount(id, ts);
+    if (a.holder != kNoId) {
+      PersonState& ps = At(persons, a.holder);
+      if (!ps.seller && ps.account_batch) FlagSeller(a.holder, ts, 0.75, "account_batch+misused");
+      if (ps.seller) ReverifyAccount(id, ts);
+    }
+    if (a.device != kNoId) CheckMulePhone(a.device, ts);
+  }
+  void CheckMulePhone(DeviceId id, Ts ts) {
+    auto it = devices.find(id);
+    if (it == devices.end()) return;
+    DeviceState& d = it->second;
+    if (d.flagged && d.kind != 3) return;
+    const int n = static_cast<int>(d.accounts.size());
+    if (!d.flagged) {
+      if (n < cfg.mule_phone_min_accounts || static_cast<int>(d.holders.size()) < cfg.mule_phone_min_holders)
+        return;
+      int signs = 0;
+      for (AccountId a : d.accounts) {
+        const AccountState& as = At(accounts, a);
+        signs += as.flagged || as.passthrough || as.probes > 0;
+      }
+      if (signs == 0 && n < cfg.mule_phone_strong_accounts) return;
+      FlagDevice(id, d, 3, ts, std::min(1.0, 0.5 + 0.06 * n),
+                 fmt::format("accounts:{}+holders:{}+mule_signs:{}", n, d.holders.size(), signs));
+    }
+    std::vector<AccountId> accs(d.accounts.begin(), d.accounts.end());
+    std::sort(accs.begin(), accs.end());
+    for (AccountId a : accs) {
+      AccountState& as = At(accounts, a);
+      if (!as.on_mule_phone) {
+        as.on_mule_phone = true;
+        ScoreAccount(a, ts);
+      }
+    }
+  }
+
+  void OnTransfer(const Event& e) {
+    const Transfer& t = e.transfer;
+    const Ts now = e.ts;
+    // Grow the table once, so that references taken below stay valid.
+    if (t.from != kNoId) At(accounts, t.from);
+    if (t.to != kNoId) At(accounts, t.to);
+    // Sender side.
+    if (t.from != kNoId) {
+      AccountState& a = At(accounts, t.from);
+      if (a.first_activity == kNoTs) a.first_activity = now;
+      Prune(a, now, cfg.mule_window_s);
+      // Money sent on: transfers to accounts and cash; shop and platform
+      // payments are spending, not layering.
+      if (t.channel != Channel::kPos && t.channel != Channel::kThirdParty) a.outs.push_back({now, t.amount});
+      a.out_total += t.amount;
+      // Who operates an account: only a customer's own device (app, online);
+      // POS terminals, ATMs and counters serve everyone.
+      const bool personal_device = t.channel == Channel::kApp || t.channel == Channel::kOnline ||
+                                   t.channel == Channel::kThirdParty || t.channel == Channel::kUnknown;
+      if (t.device != kNoId && a.known && personal_device) {
+        a.device = t.device;
+        DeviceState& d = devices[t.device];
+        if (d.accounts.insert(t.from).second) {
+          if (a.holder != kNoId && d.holders.size() < 16 &&
+              std::find(d.holders.begin(), d.holders.end(), a.holder) == d.holders.end())
+            d.holders.push_back(a.holder);
+          CheckMulePhone(t.device, now);
+        }
+        if (d.flagged && d.kind == 3 && !a.on_mule_phone) a.on_mule_phone = true;
+      }
+      if (!a.passthrough) {
+        Money in = 0, out = 0;
+        for (const Inflow& f : a.window) in += f.amount;
+        // Only what left after the money came counts as passing it on.
+        const Ts first_in = a.window.empty() ? now + 1 : a.window.front().ts;
+        for (const auto& o : a.outs)
+          if (o.first >= first_in) out += o.second;
+        // A mule has no money of its own: it never sends more than it got
+        // (an ordinary account spends from a balance before anything comes in).
+        const bool no_own_money =
+            static_cast<double>(a.out_total) <= (1.0 + cfg.own_money_slack) * static_cast<double>(a.in_total);
+        if (in >= cfg.mule_min_in && no_own_money &&
+            static_cast<double>(out) >= cfg.mule_pass_share * static_cast<double>(in))
+          a.passthrough = true;
+      }
+    }
+    // Receiver side.
+    if (t.to != kNoId) {
+      AccountState& b = At(accounts, t.to);
+      if (b.first_activity == kNoTs) b.first_activity = now;
+      Prune(b, now, cfg.mule_window_s);
+      // Only money from another party counts as money to pass on: a cash
+      // deposit is the holder's own, a salary comes from a business.
+      const bool other_party = t.kind == TransferKind::kTransfer && t.from != kNoId &&
+                               !(At(accounts, t.from).known && At(accounts, t.from).business) &&
+                               t.channel != Channel::kPos;
+      if (other_party) b.window.push_back({now, t.amount, t.from});
+      b.in_total += t.amount;
+      if (t.from != kNoId) {
+        // Distinct payers within the window.
+        b.senders.clear();
+        for (const Inflow& f : b.window)
+          if (f.from != kNoId && b.senders.size() < 64 &&
+              std::find(b.senders.begin(), b.senders.end(), f.from) == b.senders.end())
+            b.senders.push_back(f.from);
+        const AccountState& a = At(accounts, t.from);
+        if (a.flagged) {
+          ++b.from_mules;
+          b.from_mules_amount += t.amount;
+        }
+        if (a.holder != kNoId && At(persons, a.holder).exposed && b.exposed_payers < 1000) ++b.exposed_payers;
+        // A probe: a tiny transfer between two personal accounts (not a shop
+        // payment): how launderers test a bought account before using it.
+        if (t.kind == TransferKind::kTransfer && t.amount < cfg.probe_max && t.channel != Channel::kPos &&
+            t.channel != Channel::kThirdParty && a.known && !a.business && b.known && !b.business) {
+          ++b.probes;
+          ++At(accounts, t.from).probes;
+        }
+      }
+      if (!b.known) CheckCollector(t.to, now);
+    }
+    if (t.from != kNoId) ScoreAccount(t.from, now);
+    if (t.to != kNoId) ScoreAccount(t.to, now);
+  }
+  void CheckCollector(AccountId id, Ts ts) {
+    AccountState& b = At(accounts, id);
+    if (b.flagged || b.from_mules < static_cast<uint16_t>(cfg.collector_min_mules)) return;
+    if (static_cast<double>(b.from_mules_amount) < cfg.collector_min_share * static_cast<double>(b.in_total)) return;
+    b.flagged = true;
+    ++stats->collectors;
+    Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), 0.7,
+         fmt::format("collector+from_mules:{}", b.from_mules));
+  }
+
+  void Apply(const Event& e) {
+    switch (e.kind) {
+      case EventKind::kSimCard: OnSimOpen(e); break;
+      case EventKind::kBankAccount: OnAccountOpen(e); break;
+      case EventKind::kCall: OnCall(e); break;
+      case EventKind::kSms:
+        if (e.sms.sender != kNoId) {
+          MsisdnState& m = At(msisdns, e.sms.sender);
+          ++m.out_calls;
+          if (m.first_active == kNoTs) m.first_active = e.ts;
+        }
+        break;
+      case EventKind::kTransfer: OnTransfer(e); break;
+      case EventKind::kReport: break;
+    }
+  }
+};
+
+GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, Emit emit)
+    : s_(std::make_unique<State>()) {
+  s_->dicts = dicts;
+  s_->cfg = cfg;
+  s_->emit = std::move(emit);
+  s_->stats = &stats_;
+}
+GovernanceDetector::~GovernanceDetector() = default;
+
+void GovernanceDetector::Apply(const Event& e) { s_->Apply(e); }
+
+void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts) {
+  if (n == kNoId) return;
+  s_->BadSim(n, ts);
+}
+
+void GovernanceDetector::NoteExposedPerson(PersonId p, Ts) {
+  if (p == kNoId) return;
+  At(s_->persons, p).exposed = true;
+}
+
+void GovernanceDetector::Finish(Ts end) {
+  // The base rate has settled: test every outlet with bad cards once more.
+  for (OutletId o = 0; o < s_->outlets.size(); ++o)
+    if (s_->outlets[o].bad > 0) s_->TestOutlet(o, end);
+}
+
+}  // namespace interdict

@@ -1,0 +1,117 @@
+// Source governance (issue 6): the finders that act on where fraud's
+// infrastructure comes from rather than on the fraud calls themselves.
+//
+//  - card sellers: persons who open many SIM cards or bank accounts in a batch
+//    (flag_person, then reverify_sim / reverify_account for their cards);
+//  - dens: SIM boxes (one IMEI hosting many SIMs, fixed cell, almost all
+//    outgoing), fraud handsets (one IMEI rotating through many outgoing-only
+//    SIMs) and mule phones (one device operating many bank accounts of several
+//    holders) (flag_device; the reason carries the cell for the den list);
+//  - mule accounts: pass-through, fan-in, payers who were exposed to fraud,
+//    probe transfers, accounts on a mule phone, new accounts (flag_account);
+//    outside collector accounts fed by flagged mules;
+//  - complicit insiders: outlets and branches whose openings turn bad far more
+//    often than the base rate (Poisson tail test, Bonferroni over outlets)
+//    (flag_outlet).
+// docs/governance.md explains every signal and threshold.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/money.h"
+#include "base/time.h"
+#include "model/action.h"
+#include "model/dictionary.h"
+#include "model/events.h"
+
+namespace interdict {
+
+// Every threshold of the governance finders. Defaults come from domain rules
+// (China's real-name rules and the 2020 "card-breaking" campaign: more than 5
+// SIMs per operator per person is unlawful; several new accounts at different
+// banks within days is a listed red flag), not from one simulated world.
+struct GovernanceConfig {
+  // --- card sellers ---
+  Ts batch_window_s = 7 * 86400;   // openings this close together form one batch
+  int seller_sims_batch = 4;       // SIM openings in one window: flag outright ...
+  int seller_batch_spread = 2;     // ... if spread over >= this many outlets or operators
+  int seller_sims_per_operator = 6;  // lifetime SIMs at one operator: over the legal 5
+  int seller_weak_sims = 3;        // a smaller batch, flagged once one of its cards is misused
+  int seller_accounts_batch = 3;   // accounts at distinct banks in one window (then confirmed by misuse)
+  Ts dormant_min_s = 30 * 86400;   // a card silent this long after opening, then misused: sold
+  // --- devices (dens) ---
+  int simbox_min_sims = 8;         // distinct SIMs calling from one IMEI
+  int simbox_max_cells = 2;        // a SIM box does not move
+  double simbox_min_out_share = 0.85;  // calls out / (out + in) over its SIMs
+  int phone_min_sims = 4;          // a handset cycling through bought SIMs
+  int phone_min_calls = 60;        // ... with real volume
+  double phone_min_out_share = 0.9;
+  int mule_phone_min_accounts = 4;     // from_accounts operated from one device ...
+  int mule_phone_min_holders = 2;      // ... of at least this many holders ...
+  int mule_phone_strong_accounts = 6;  // ... and a mule sign among them, or this many outright
+  // --- mule accounts ---
+  Ts mule_window_s = 6 * 3600;     // money in, then out within this window (mules: minutes to hours)
+  Money mule_min_in = 100000;      // fen: pass-through is judged from 1,000 yuan in
+  double mule_pass_share = 0.8;    // share of the window's inflow sent on
+  double own_money_slack = 0.1;    // pass-through only if all sent <= (1 + this) x all received
+  Money probe_max = 1000;          // fen: a transfer under 10 yuan between personal accounts
+  Ts new_account_s = 183 * 86400;  // opened within half a year of its activity
+  double mule_flag_score = 0.6;    // flag_account from this score
+  int fanin_min_senders = 3;       // distinct payers in the window
+  int collector_min_mules = 2;     // outside account fed by this many flagged mules ...
+  double collector_min_share = 0.5;  // ... making up this share of what it received
+  // --- insider outlets ---
+  double insider_alpha = 0.01;     // family-wise error over all outlets (Bonferroni)
+  int insider_min_bad = 3;         // never on fewer bad cards than this
+  double insider_min_ratio = 3.0;  // and at least this many times the base rate
+  int insider_min_total_bad = 30;  // test only once the base rate rests on this many bad cards
+  double insider_rate_floor = 1e-4;  // base rate never assumed below this (early in a run)
+  // --- dens ---
+  int den_min_flagged = 2;         // (export) cells with this many flagged devices
+  // Emit flag_number for the SIMs of a flagged SIM box / fraud handset.
+  bool flag_device_sims = true;
+};
+
+// Counts of what was found, for reports and tests.
+struct GovernanceStats {
+  uint64_t sellers = 0, outlets = 0, simboxes = 0, fraud_phones = 0, mule_phones = 0;
+  uint64_t mules = 0, collectors = 0, numbers = 0;
+};
+
+// Consumes every event of a data set in event-time order and emits actions.
+// Ownership: borrows `dicts` (must outlive the detector; read only to turn ids
+// into target strings); owns all its state. Memory grows with the entities
+// seen (one small record per SIM, account, person, device and outlet).
+// Not thread-safe: one detector per event stream.
+class GovernanceDetector {
+ public:
+  using Emit = std::function<void(Action&&)>;
+  GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, Emit emit);
+  ~GovernanceDetector();
+  GovernanceDetector(const GovernanceDetector&) = delete;
+  GovernanceDetector& operator=(const GovernanceDetector&) = delete;
+
+  void Apply(const Event& e);
+  // A number the engine flagged as fraud: a bad card of its holder and outlet.
+  void NoteFlaggedNumber(MsisdnId n, Ts ts);
+  // A person warned because a fraud number reached them: their payments are
+  // evidence against the receiving account.
+  void NoteExposedPerson(PersonId p, Ts ts);
+  void Finish(Ts end);
+
+  const GovernanceStats& stats() const { return stats_; }
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+  GovernanceStats stats_;
+};
+
+// One-sided Poisson upper tail P(X >= k) for X ~ Poisson(lambda); exact sum in
+// log space (k up to millions is fine). Exposed for tests.
+double PoissonUpperTail(uint64_t k, double lambda);
+
+}  // namespace interdict
