@@ -8,6 +8,7 @@
 // of a flagged device into its reason ("+cell:<id>").
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -85,7 +86,7 @@ int RunExport(const ExportOptions& o) {
   Status s = rejects.Open("");
   if (!s.ok()) return Fail(kExitFailure, s.message());
   NamedCsv csv("actions.csv", &rejects);
-  s = csv.Open(in, {"ts", "action", "target_kind", "target"}, {"score", "reason"});
+  s = csv.Open(in, {"ts", "action", "target_kind", "target"}, {"score", "reason", "action_id", "amount", "case_id"});
   if (!s.ok()) return Fail(kExitInput, s.message());
   // Earliest action per (action, target): the file is in decision order.
   std::vector<Row> rows;
@@ -104,6 +105,9 @@ int RunExport(const ExportOptions& o) {
   if (!s.ok()) return Fail(kExitInput, s.message());
 
   const std::string dir = o.out.empty() ? o.run_dir : o.out;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Fail(kExitOutput, fmt::format("{}: cannot create directory", dir));
   Out f;
   uint64_t n = 0;
   std::string path;

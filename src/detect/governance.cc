@@ -141,6 +141,7 @@ struct GovernanceDetector::State {
   uint64_t total_openings = 0;
   uint64_t total_bad = 0;
   uint64_t active_outlets = 0;
+  absl::flat_hash_set<uint64_t> bad_pairs;  // (outlet, holder) counted once
 
   void Send(Ts ts, ActionType type, TargetKind tk, std::string target, double score, std::string reason) {
     Action a;
@@ -166,23 +167,6 @@ struct GovernanceDetector::State {
     Send(ts, ActionType::kFlagPerson, TargetKind::kPerson, Name(dicts->person, p), score, reason);
     for (const SimOpen& so : ps.sims) ReverifySim(so.msisdn, ts);
     for (const AccountOpen& ao : ps.accounts) ReverifyAccount(ao.account, ts);
-    // Their cards' misuse is the seller's doing, not the outlet's.
-    for (const SimOpen& so : ps.sims) {
-      MsisdnState& m = At(msisdns, so.msisdn);
-      if (m.counted_outlet) {
-        m.counted_outlet = false;
-        if (m.outlet != kNoId) --At(outlets, m.outlet).bad;
-        --total_bad;
-      }
-    }
-    for (const AccountOpen& ao : ps.accounts) {
-      AccountState& a = At(accounts, ao.account);
-      if (a.counted_outlet) {
-        a.counted_outlet = false;
-        if (a.branch != kNoId) --At(outlets, a.branch).bad;
-        --total_bad;
-      }
-    }
   }
   void ReverifySim(MsisdnId m, Ts ts) {
     MsisdnState& ms = At(msisdns, m);
@@ -294,15 +278,10 @@ struct GovernanceDetector::State {
     PersonState& ps = At(persons, ms.holder);
     if (!ps.seller && ps.weak_batch) FlagSeller(ms.holder, ts, 0.7, "sim_batch+misused");
     if (!ps.seller && DormantElsewhere(ms, ps)) FlagSeller(ms.holder, ts, 0.7, "dormant_card_misused");
-    if (ps.seller) {
-      ReverifySim(m, ts);
-      return;
-    }
+    if (ps.seller) ReverifySim(m, ts);
     if (ms.outlet == kNoId) return;
     ms.counted_outlet = true;
-    ++At(outlets, ms.outlet).bad;
-    ++total_bad;
-    TestOutlet(ms.outlet, ts);
+    CountBad(ms.outlet, ms.holder, ts);
   }
   // A card that slept for weeks after its opening and woke up bad on a
   // handset none of its holder's other SIMs ever used: the holder sold it.
@@ -320,12 +299,17 @@ struct GovernanceDetector::State {
   }
   void BadAccount(AccountId a, Ts ts) {
     AccountState& as = At(accounts, a);
-    if (!as.known || as.counted_outlet || as.holder == kNoId) return;
-    if (At(persons, as.holder).seller || as.branch == kNoId) return;
+    if (!as.known || as.counted_outlet || as.holder == kNoId || as.branch == kNoId) return;
     as.counted_outlet = true;
-    ++At(outlets, as.branch).bad;
+    CountBad(as.branch, as.holder, ts);
+  }
+  // Evidence against an outlet is counted per holder: a seller's batch at
+  // one outlet is one decision of the clerk, not several independent ones.
+  void CountBad(OutletId o, PersonId holder, Ts ts) {
+    if (!bad_pairs.insert((static_cast<uint64_t>(o) << 32) | holder).second) return;
+    ++At(outlets, o).bad;
     ++total_bad;
-    TestOutlet(as.branch, ts);
+    TestOutlet(o, ts);
   }
   void TestOutlet(OutletId o, Ts ts) {
     OutletState& os = At(outlets, o);
