@@ -64,7 +64,7 @@ struct GovernanceConfig {
   int collector_min_mules = 2;     // outside account fed by this many flagged mules ...
   double collector_min_share = 0.5;  // ... making up this share of what it received
   // --- insider outlets ---
-  double insider_alpha = 0.01;     // family-wise error over all outlets (Bonferroni)
+  double insider_alpha = 0.05;     // family-wise error over all outlets (Bonferroni)
   int insider_min_bad = 3;         // never on fewer bad cards than this
   double insider_min_ratio = 3.0;  // and at least this many times the base rate
   int insider_min_total_bad = 30;  // test only once the base rate rests on this many bad cards
