@@ -40,6 +40,8 @@ struct EngineConfig {
   int trace_max_depth = 6;
   Ts freeze_after_s = 24 * 3600;        // a freeze follows a stop-payment (within the 48 h)
   Ts case_close_s = 30 * 86400;         // restitution when a case closes
+  // --- source governance (detect/governance.h, its own defaults) ---
+  uint32_t governance = 1;              // 0 turns the card/outlet/den/mule finders off
 
   // Loads a TOML file; unknown keys and wrong types are errors naming the key.
   static Status Load(const std::string& path, EngineConfig* out);

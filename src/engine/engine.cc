@@ -8,6 +8,7 @@
 #include <absl/container/flat_hash_set.h>
 #include <fmt/format.h>
 
+#include "detect/governance.h"
 #include "graph/trace.h"
 #include "graph/transfer_graph.h"
 
@@ -153,6 +154,17 @@ struct Engine::Impl {
   Impl(const Dictionaries* d, const EngineConfig& c, Sink s) : dicts(d), cfg(c), sink(std::move(s)) {
     trace_opt.max_depth = cfg.trace_max_depth;
     trace_opt.min_amount = cfg.trace_min_amount;
+    if (cfg.governance) {
+      // Source governance (detect/governance.h) runs inside the engine: it sees
+      // every event, hears of flagged numbers and exposed persons, and its
+      // actions go out through the same sink, counted with the engine's.
+      gov = std::make_unique<GovernanceDetector>(dicts, GovernanceConfig{}, [this](Action&& a) {
+        if (Repeated(a.type, a.target)) return;
+        ++stats.actions[static_cast<int>(a.type)];
+        a.action_id = fmt::format("A{}", next_action++);
+        sink(a);
+      });
+    }
   }
 
   const Dictionaries* dicts;
@@ -188,10 +200,29 @@ struct Engine::Impl {
   absl::flat_hash_map<AccountId, std::vector<uint32_t>> account_cases;  // traced account -> cases
   std::priority_queue<PendingFreeze, std::vector<PendingFreeze>, std::greater<>> freezes;
   std::vector<Restitution> restitutions;
+  std::unique_ptr<GovernanceDetector> gov;
 
   // --- emitting ---
+  // An entity is flagged (or sent for re-verification) once per kind, whichever
+  // detector decides it first; a second decision adds nothing for partners.
+  absl::flat_hash_set<std::string> flagged_entities;
+  bool Repeated(ActionType type, std::string_view target) {
+    switch (type) {
+      case ActionType::kFlagNumber:
+      case ActionType::kFlagAccount:
+      case ActionType::kFlagDevice:
+      case ActionType::kFlagOutlet:
+      case ActionType::kFlagPerson:
+      case ActionType::kReverifySim:
+      case ActionType::kReverifyAccount:
+        return !flagged_entities.insert(fmt::format("{}|{}", static_cast<int>(type), target)).second;
+      default:
+        return false;
+    }
+  }
   void Emit(ActionType type, TargetKind kind, std::string target, double score, std::string reason,
             Money amount = kNoMoney, std::string case_id = {}) {
+    if (Repeated(type, target)) return;
     Action a;
     a.ts = now;
     a.action_id = fmt::format("A{}", next_action++);
@@ -292,6 +323,7 @@ struct Engine::Impl {
       PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
       if (p != kNoId && dur >= cfg.warn_call_min_answered_s) {
         At(person_exposed, p, kNoTs) = now;
+        if (gov) gov->NoteExposedPerson(p, now);
         Ts& first = At(person_first_exposed, p, kNoTs);
         if (first == kNoTs) first = call_ts;
       }
@@ -323,6 +355,7 @@ struct Engine::Impl {
     s.score = static_cast<float>(score);
     s.reasons |= reasons;
     Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, ReasonString(s.reasons));
+    if (gov) gov->NoteFlaggedNumber(n, now);
     // Everyone it reached in the contact memory, at once.
     std::vector<Contact> contacts;
     contacts.swap(s.contacts);
@@ -646,6 +679,7 @@ void Engine::Apply(const Event& e) {
   if (m.epoch > m.now) m.epoch = m.now;
   ++m.stats.events;
   m.DueWork();
+  if (m.gov) m.gov->Apply(e);
   switch (e.kind) {
     case EventKind::kSimCard:
       At(m.msisdn_opened, e.sim.msisdn, kNoTs) = e.ts;
@@ -696,6 +730,7 @@ void Engine::Finish(Ts end) {
            f.case_id);
   }
   for (auto& c : m.cases) m.CloseCase(*c, m.now);
+  if (m.gov) m.gov->Finish(m.now);
 }
 
 NumberView Engine::QueryNumber(MsisdnId n) const {
