@@ -132,6 +132,13 @@ struct RegionQueue {
 
 struct Case {
   std::string id;
+  bool from_report = false;
+  ReportId report = kNoId;
+  PersonId victim_person = kNoId;
+  MsisdnId victim_msisdn = kNoId, suspect = kNoId;
+  FraudTypeId fraud_type = kNoId;
+  Money stated_loss = kNoMoney;
+  Ts closed_at = kNoTs;
   AccountId victim_account = kNoId;
   Ts opened = 0;
   Ts close_at = 0;
@@ -545,8 +552,17 @@ struct Engine::Impl {
     }
   }
 
-  uint32_t OpenCase(std::string id, AccountId victim, std::vector<TransferIndex> seeds) {
+  uint32_t OpenCase(std::string id, AccountId victim, std::vector<TransferIndex> seeds, const Report* r = nullptr) {
     auto c = std::make_unique<Case>();
+    if (r) {
+      c->from_report = true;
+      c->report = r->report;
+      c->victim_person = r->person;
+      c->victim_msisdn = r->msisdn;
+      c->suspect = r->suspect;
+      c->fraud_type = r->fraud_type;
+      c->stated_loss = r->amount;
+    }
     c->id = std::move(id);
     c->victim_account = victim;
     c->opened = now;
@@ -640,7 +656,7 @@ struct Engine::Impl {
       NumberState& s = At(numbers, r.suspect);
       if (!s.flagged) FlagNumber(r.suspect, 0.95, kRsNamed);
     }
-    OpenCase(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds));
+    OpenCase(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds), &r);
   }
 
   void DueWork() {
@@ -655,6 +671,7 @@ struct Engine::Impl {
   void CloseCase(Case& c, Ts when) {
     if (c.closed) return;
     c.closed = true;
+    c.closed_at = when;
     // Return what the stopped accounts still hold of this case's money. Each
     // case takes its own traced amount: where several cases' money sits in one
     // account, that is pro rata by traced amounts.
@@ -771,5 +788,36 @@ EngineStats Engine::Stats() const {
 }
 
 const std::vector<Restitution>& Engine::restitutions() const { return impl_->restitutions; }
+
+std::vector<CaseInfo> Engine::Cases() const {
+  const Impl& m = *impl_;
+  auto name = [](const Interner& in, uint32_t id) { return id == kNoId ? std::string() : std::string(in.Name(id)); };
+  std::vector<CaseInfo> out;
+  for (const auto& cp : m.cases) {
+    const Case& c = *cp;
+    CaseInfo ci;
+    ci.case_id = c.id;
+    ci.origin = c.from_report ? "report" : "detection";
+    ci.report_id = name(m.dicts->report, c.report);
+    ci.victim_person = name(m.dicts->person, c.victim_person);
+    ci.victim_msisdn = name(m.dicts->msisdn, c.victim_msisdn);
+    ci.victim_account = name(m.dicts->account, c.victim_account);
+    ci.fraud_type = name(m.dicts->fraud_type, c.fraud_type);
+    ci.suspect_msisdn = name(m.dicts->msisdn, c.suspect);
+    ci.stated_loss = c.stated_loss;
+    ci.opened = c.opened;
+    ci.closed = c.closed_at;
+    for (TransferIndex i : c.seeds)
+      if (ci.first_loss == kNoTs || m.graph.ts(i) < ci.first_loss) ci.first_loss = m.graph.ts(i);
+    for (const TraceHop& h : c.trace->hops()) {
+      CaseInfo::Hop hop{std::string(m.dicts->account.Name(h.account)), h.depth, h.received, h.remaining, h.sent,
+                        h.cashed_out, h.first_in, h.first_out};
+      ci.hops.push_back(hop);
+      if (h.kind == HopKind::kAccount && m.Stopped(h.account)) ci.stopped_accounts.push_back(hop.account);
+    }
+    out.push_back(std::move(ci));
+  }
+  return out;
+}
 
 }  // namespace interdict

@@ -49,6 +49,25 @@ struct Restitution {
   Ts ts = 0;
 };
 
+// A case as the engine holds it, for the case database (store/).
+struct CaseInfo {
+  std::string case_id;
+  std::string origin;  // "report" | "detection"
+  std::string report_id, victim_person, victim_msisdn, victim_account, fraud_type, suspect_msisdn;
+  Money stated_loss = kNoMoney;
+  Ts opened = 0;
+  Ts closed = kNoTs;
+  Ts first_loss = kNoTs;  // earliest traced payment out of the victim's account
+  struct Hop {
+    std::string account;
+    int depth = 0;
+    Money received = 0, remaining = 0, sent = 0, cashed_out = 0;
+    Ts first_in = kNoTs, first_out = kNoTs;
+  };
+  std::vector<Hop> hops;
+  std::vector<std::string> stopped_accounts;
+};
+
 // What the engine knows of one number (for analysts and the server).
 struct NumberView {
   bool known = false;
@@ -86,6 +105,8 @@ class Engine {
   NumberView QueryNumber(MsisdnId n) const;
   EngineStats Stats() const;
   const std::vector<Restitution>& restitutions() const;
+  // Every case opened so far, with its trace as it stands.
+  std::vector<CaseInfo> Cases() const;
 
  private:
   struct Impl;

@@ -339,3 +339,27 @@ TEST(EngineConfigFile, DefaultFileMatchesBuiltIn) {
 }
 }  // namespace
 }  // namespace interdict
+
+namespace interdict {
+namespace {
+TEST(EngineScenario, CasesCarryVictimOriginAndTrace) {
+  World w;
+  PersonId victim = w.Person("P-v", 1958);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("M1", w.Person("P-m1", 2000), kT0 - 30 * kDay);
+  w.Pay(kT0, "T-1", "ACC-V", "M1", 1000000);
+  w.Report(kT0 + 60, "R-9", victim, "ACC-V");
+  auto cases = w.engine().Cases();
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].case_id, "R-R-9");
+  EXPECT_EQ(cases[0].origin, "report");
+  EXPECT_EQ(cases[0].victim_person, "P-v");
+  EXPECT_EQ(cases[0].victim_account, "ACC-V");
+  EXPECT_EQ(cases[0].first_loss, kT0);
+  EXPECT_EQ(cases[0].stopped_accounts, (std::vector<std::string>{"M1"}));
+  EXPECT_EQ(cases[0].closed, kNoTs);
+  w.Finish(kT0 + kDay);
+  EXPECT_EQ(w.engine().Cases()[0].closed, kT0 + kDay);
+}
+}  // namespace
+}  // namespace interdict
