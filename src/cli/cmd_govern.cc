@@ -28,6 +28,10 @@ int RunGovern(const GovernOptions& o) {
   ReadOptions ropt;
   ropt.tz = g.tz;
   ropt.lateness_s = g.lateness_s;
+  // The input is checked before anything is created, so a mistyped data set
+  // leaves no empty run directory behind.
+  if (!std::filesystem::is_directory(o.dataset))
+    return Fail(kExitInput, fmt::format("{}: no such data set directory", o.dataset));
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) return Fail(kExitOutput, fmt::format("{}: cannot create directory", o.out));
