@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
+#include <cstddef>
 #include <utility>
 
 #include <absl/container/flat_hash_map.h>
@@ -102,8 +102,10 @@ struct AccountState {
   Money in_total = 0;   // everything received, deposits included
   Money out_total = 0;  // everything sent or withdrawn, shop payments included
   Ts first_activity = kNoTs;
-  std::deque<Inflow> window;  // inflows within mule_window_s
-  std::deque<std::pair<Ts, Money>> outs;  // outflows within mule_window_s
+  // Vectors, not deques: an empty std::deque allocates its map and a node
+  // (~600 bytes), and most of millions of accounts never pass money on.
+  std::vector<Inflow> window;  // inflows within mule_window_s
+  std::vector<std::pair<Ts, Money>> outs;  // outflows within mule_window_s
   std::vector<AccountId> senders;  // distinct payers in the window (small)
   DeviceId device = kNoId;         // last device operating it
 };
@@ -422,8 +424,12 @@ struct GovernanceDetector::State {
 
   // ---------------- mule accounts ----------------
   static void Prune(AccountState& a, Ts now, Ts window) {
-    while (!a.window.empty() && a.window.front().ts + window < now) a.window.pop_front();
-    while (!a.outs.empty() && a.outs.front().first + window < now) a.outs.pop_front();
+    size_t i = 0;
+    while (i < a.window.size() && a.window[i].ts + window < now) ++i;
+    a.window.erase(a.window.begin(), a.window.begin() + static_cast<std::ptrdiff_t>(i));
+    size_t j = 0;
+    while (j < a.outs.size() && a.outs[j].first + window < now) ++j;
+    a.outs.erase(a.outs.begin(), a.outs.begin() + static_cast<std::ptrdiff_t>(j));
   }
   double MuleScore(const AccountState& a, Ts now, std::string* reason) const {
     double s = 0;
