@@ -11,8 +11,8 @@ namespace interdict {
 
 struct EngineConfig {
   // --- fraud numbers (rules that encode what investigators know) ---
-  uint32_t min_calls = 15;              // outgoing calls in the window before a number is judged
-  uint32_t min_distinct_callees = 10;   // distinct callees in the window (linear-counting estimate)
+  uint32_t min_calls = 10;              // outgoing calls in the window before a number is judged
+  uint32_t min_distinct_callees = 8;    // distinct callees in the window (linear-counting estimate)
   double min_outgoing_share = 0.85;     // calls made / (made + received)
   double answer_rate_suspect = 0.45;    // answered share at or below this is a strong sign
   double answer_rate_normal = 0.65;     // at or above this, the number looks like a business line
