@@ -159,7 +159,7 @@ const bool kRegistered = RegisterCommand(50, [](CLI::App& app, int* exit_code) {
   cmd->add_option("--repeats", o->repeats, "cross-validation repeats with successive seeds")
       ->capture_default_str()
       ->check(CLI::Range(1, 50));
-  cmd->add_option("--seed", o->seed, "seed of the folds and of xgboost")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "seed of the CV folds (repeat r uses seed+r); xgboost's own: --param seed=N")->capture_default_str();
   cmd->add_option("--out", o->out, "where to save the model (JSON)")->capture_default_str();
   cmd->add_option("--param", o->params, "override a hyper-parameter, key=value (max_depth, eta, rounds, ...)");
   cmd->add_flag("--no-derived", o->no_derived, "use only the table's columns, no derived ratios");
