@@ -27,8 +27,10 @@ struct CasesOptions {
   bool mask = false;
 };
 
-// Prints rows as a left-aligned table with a header rule.
-void PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+// Prints rows as a table with a header rule; columns whose index is in
+// `right` (amounts, counts) are right-aligned so that digits line up.
+void PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                std::initializer_list<size_t> right = {}) {
   std::vector<size_t> w(header.size());
   for (size_t i = 0; i < header.size(); ++i) w[i] = header[i].size();
   for (const auto& r : rows)
@@ -37,7 +39,10 @@ void PrintTable(const std::vector<std::string>& header, const std::vector<std::v
     std::string s;
     for (size_t i = 0; i < w.size(); ++i) {
       const std::string& v = i < r.size() ? r[i] : std::string();
-      s += i + 1 < w.size() ? fmt::format("{:<{}}  ", v, w[i]) : v;
+      bool r = std::find(right.begin(), right.end(), i) != right.end();
+      if (r) s += fmt::format("{:>{}}", v, w[i]);
+      else s += i + 1 < w.size() ? fmt::format("{:<{}}", v, w[i]) : v;
+      if (i + 1 < w.size()) s += "  ";
     }
     std::printf("%s\n", s.c_str());
   };
@@ -88,7 +93,8 @@ int RunList(const CasesOptions& o) {
   for (const CaseSummary& c : cases)
     rows.push_back({c.case_id, Ts2(c.opened_ts), c.origin, c.status, c.victim_msisdn.empty() ? "-" : MaskMsisdn(c.victim_msisdn),
                     Yuan(c.stated_loss), Yuan(c.stop_paid), Yuan(c.returned), std::to_string(c.linked)});
-  PrintTable({"case_id", "opened", "origin", "status", "victim", "stated_loss", "stop_paid", "returned", "linked"}, rows);
+  PrintTable({"case_id", "opened", "origin", "status", "victim", "stated_loss", "stop_paid", "returned", "linked"}, rows,
+             {5, 6, 7, 8});
   std::printf("%zu cases\n", cases.size());
   return kExitOk;
 }
@@ -165,14 +171,15 @@ int RunShow(const CasesOptions& o) {
   for (const Action& a : d.actions)
     rows.push_back({Ts2(a.ts), std::string(ToString(a.type)), fmt::format("{}:{}", ToString(a.target_kind), target(a)),
                     Yuan(a.amount), fmt::format("{:.3f}", a.score), dash(a.reason), dash(a.action_id)});
-  PrintTable({"ts", "action", "target", "amount", "score", "reasons", "action_id"}, rows);
+  PrintTable({"ts", "action", "target", "amount", "score", "reasons", "action_id"}, rows, {3, 4});
   std::printf("\ntrace (%zu hops, as of %s)\n", d.trace.size(), Ts2(d.trace_ts).c_str());
   rows.clear();
   for (const TraceHopRow& h : d.trace)
     rows.push_back({fmt::format("{}{}", std::string(static_cast<size_t>(std::clamp(h.depth, 0, 32)) * 2, ' '), h.account),
                     std::to_string(h.depth), Yuan(h.received), Yuan(h.remaining), Yuan(h.sent), Yuan(h.cashed_out),
                     Ts2(h.first_in), Ts2(h.first_out)});
-  PrintTable({"account", "depth", "received", "remaining", "sent", "cashed_out", "first_in", "first_out"}, rows);
+  PrintTable({"account", "depth", "received", "remaining", "sent", "cashed_out", "first_in", "first_out"}, rows,
+             {1, 2, 3, 4, 5});
   std::printf("\nrestitution (%zu)\n", d.restitution.size());
   rows.clear();
   Money total = 0;
@@ -180,7 +187,7 @@ int RunShow(const CasesOptions& o) {
     rows.push_back({Ts2(r.ts), dash(r.account), dash(r.victim), Yuan(r.amount)});
     total += r.amount;
   }
-  PrintTable({"ts", "from_account", "to_victim", "amount"}, rows);
+  PrintTable({"ts", "from_account", "to_victim", "amount"}, rows, {3});
   std::printf("returned in total: %s\n", FormatMoney(total).c_str());
   return kExitOk;
 }
