@@ -17,6 +17,7 @@
 #include "cli/report_util.h"
 #include "engine/engine.h"
 #include "ingest/dataset.h"
+#include "store/case_store.h"
 
 namespace interdict::cli {
 namespace {
@@ -68,7 +69,28 @@ int RunRun(const RunOptions& o) {
   }
   if (!s.ok()) return Fail(kExitInput, s.message());
 
-  Engine engine(&dicts, cfg, [&](const Action& a) { writer.Write(a); });
+  // The case database: every action, and at the end every case with its
+  // links, trace and restitution. A fresh file per run; it outlives the run
+  // (`interdict cases`, `interdict report` read it).
+  const std::string db_path = o.out + "/cases.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix, ec);
+  std::unique_ptr<CaseStore> store;
+  s = CaseStore::Open(db_path, &store);
+  if (!s.ok()) return Fail(kExitOutput, s.message());
+  s = store->Begin();
+  if (!s.ok()) return Fail(kExitOutput, s.message());
+  uint64_t in_txn = 0;
+  Status store_error;
+  Engine engine(&dicts, cfg, [&](const Action& a) {
+    writer.Write(a);
+    if (!store_error.ok()) return;
+    store_error = store->AddAction(a);
+    if (store_error.ok() && ++in_txn >= 50000) {  // batched: one commit per 50k actions
+      store_error = store->Commit();
+      if (store_error.ok()) store_error = store->Begin();
+      in_txn = 0;
+    }
+  });
   // Per-event latency is sampled (1 in 16 events) so that timing does not
   // dominate what it measures; the histogram has 0.1 us buckets up to 10 ms.
   std::vector<uint32_t> hist(100001, 0);
@@ -98,6 +120,39 @@ int RunRun(const RunOptions& o) {
   Status rs = rejects.Close();
   if (!ws.ok()) return Fail(kExitOutput, ws.message());
   if (!rs.ok()) return Fail(kExitOutput, rs.message());
+
+  // Cases, their links, traces and restitution into the case database.
+  for (const CaseInfo& c : engine.Cases()) {
+    if (!store_error.ok()) break;
+    CaseRecord r;
+    r.case_id = c.case_id;
+    r.opened_ts = c.opened;
+    r.report_id = c.report_id;
+    r.victim_person = c.victim_person;
+    r.victim_msisdn = c.victim_msisdn;
+    r.victim_account = c.victim_account;
+    r.fraud_type = c.fraud_type;
+    r.stated_loss = c.stated_loss;
+    r.status = c.closed != kNoTs ? "closed" : "open";
+    r.closed_ts = c.closed;
+    r.origin = c.origin;
+    r.first_loss_ts = c.first_loss;
+    store_error = store->UpsertCase(r);
+    if (store_error.ok() && !c.victim_account.empty())
+      store_error = store->LinkEntity(c.case_id, "account", c.victim_account, "victim_account");
+    if (store_error.ok() && !c.suspect_msisdn.empty())
+      store_error = store->LinkEntity(c.case_id, "msisdn", c.suspect_msisdn, "suspect_number");
+    for (const std::string& a : c.stopped_accounts)
+      if (store_error.ok()) store_error = store->LinkEntity(c.case_id, "account", a, "mule");
+    std::vector<TraceHopRow> hops;
+    for (const CaseInfo::Hop& h : c.hops)
+      hops.push_back({h.account, h.depth, h.received, h.remaining, h.sent, h.cashed_out, h.first_in, h.first_out});
+    if (store_error.ok()) store_error = store->SaveTrace(c.case_id, c.closed != kNoTs ? c.closed : last_ts, hops);
+  }
+  for (const Restitution& r : engine.restitutions())
+    if (store_error.ok()) store_error = store->AddRestitution({r.case_id, r.account, r.victim_account, r.amount, r.ts});
+  if (store_error.ok()) store_error = store->Commit();
+  if (!store_error.ok()) return Fail(kExitOutput, fmt::format("{}: {}", db_path, store_error.message()));
 
   // restitution.csv
   {
@@ -166,7 +221,7 @@ int RunRun(const RunOptions& o) {
                 j["state_bytes_per_active_number"].get<double>(), PeakRssMb());
     std::printf("input         %s rejected rows, %s late events\n", Thousands(rejected).c_str(),
                 Thousands(late).c_str());
-    std::printf("output        %s/actions.csv, summary.json, restitution.csv, rejects.csv\n", o.out.c_str());
+    std::printf("output        %s/actions.csv, cases.db, summary.json, restitution.csv, rejects.csv\n", o.out.c_str());
   }
   return kExitOk;
 }
