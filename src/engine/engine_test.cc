@@ -66,10 +66,11 @@ class World {
   void Apply(const Event& e) { engine_.Apply(e); }
   void Finish(Ts end) { engine_.Finish(end); }
 
-  std::vector<const Action*> Of(ActionType t, const std::string& target = "") const {
-    std::vector<const Action*> out;
+  // Copies: later events append to `actions`, which would move pointed-to rows.
+  std::vector<Action> Of(ActionType t, const std::string& target = "") const {
+    std::vector<Action> out;
     for (const Action& a : actions)
-      if (a.type == t && (target.empty() || a.target == target)) out.push_back(&a);
+      if (a.type == t && (target.empty() || a.target == target)) out.push_back(a);
     return out;
   }
   Engine& engine() { return engine_; }
@@ -96,15 +97,15 @@ TEST(EngineScenario, FreshCardCallingStrangersIsFlaggedWithReasons) {
   FraudBurst(w, "17000000001", kT0);
   auto flags = w.Of(ActionType::kFlagNumber, "17000000001");
   ASSERT_EQ(flags.size(), 1u);
-  EXPECT_NE(flags[0]->reason.find("out"), std::string::npos);
-  EXPECT_NE(flags[0]->reason.find("unanswered"), std::string::npos);
-  EXPECT_NE(flags[0]->reason.find("new_card"), std::string::npos);
+  EXPECT_NE(flags[0].reason.find("out"), std::string::npos);
+  EXPECT_NE(flags[0].reason.find("unanswered"), std::string::npos);
+  EXPECT_NE(flags[0].reason.find("new_card"), std::string::npos);
   // Flagged within the first 15-20 calls, not at the end of the burst.
-  EXPECT_LE(flags[0]->ts, kT0 + 20 * 90);
+  EXPECT_LE(flags[0].ts, kT0 + 20 * 90);
   // Everyone it reached before the flag is warned by SMS at once, in the same event.
   auto sms = w.Of(ActionType::kWarnSms);
   EXPECT_GE(sms.size(), 15u);
-  for (const Action* a : sms) EXPECT_GE(a->ts, flags[0]->ts);
+  for (const Action& a : sms) EXPECT_GE(a.ts, flags[0].ts);
   EXPECT_TRUE(w.engine().QueryNumber(w.dicts().msisdn.Find("17000000001")).flagged);
 }
 
@@ -113,8 +114,8 @@ TEST(EngineScenario, OverseasOffnetNumberIsFlagged) {
   FraudBurst(w, "+85512345678", kT0);
   auto flags = w.Of(ActionType::kFlagNumber, "+85512345678");
   ASSERT_EQ(flags.size(), 1u);
-  EXPECT_NE(flags[0]->reason.find("offnet"), std::string::npos);
-  EXPECT_NE(flags[0]->reason.find("intl"), std::string::npos);
+  EXPECT_NE(flags[0].reason.find("offnet"), std::string::npos);
+  EXPECT_NE(flags[0].reason.find("intl"), std::string::npos);
 }
 
 TEST(EngineScenario, TelemarketerOnOldLineStaysSilent) {
@@ -146,7 +147,7 @@ TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
              0, "imei-box");
   auto dev = w.Of(ActionType::kFlagDevice, "imei-box");
   ASSERT_EQ(dev.size(), 1u);
-  EXPECT_EQ(dev[0]->target_kind, TargetKind::kImei);
+  EXPECT_EQ(dev[0].target_kind, TargetKind::kImei);
   EXPECT_GE(w.Of(ActionType::kFlagNumber).size(), 6u);
 }
 
@@ -170,7 +171,7 @@ TEST(EngineScenario, LongCallEscalatesToCallThenVisitWhenCallsContinue) {
   w.Call(t1, "17000000002", "13900000777", 900);  // a 15-minute conversation
   auto calls = w.Of(ActionType::kWarnCall, "13900000777");
   ASSERT_EQ(calls.size(), 1u);
-  EXPECT_EQ(calls[0]->ts, t1);  // within the same event
+  EXPECT_EQ(calls[0].ts, t1);  // within the same event
   EXPECT_EQ(w.Of(ActionType::kWarnSms, "13900000777").size(), 1u);
   EXPECT_TRUE(w.Of(ActionType::kWarnVisit).empty());
   w.Call(t1 + 3600, "17000000002", "13900000777", 1200);  // the calls go on after the warning
@@ -202,8 +203,8 @@ TEST(EngineScenario, CallWarningsWaitForCapacity) {
   w.Call(t + 3600, "17000000004", "13955555555", 0);   // the next hour: the queue is served
   auto calls = w.Of(ActionType::kWarnCall);
   ASSERT_EQ(calls.size(), 2u);
-  EXPECT_EQ(calls[1]->target, "13900000002");
-  EXPECT_GE(calls[1]->ts, t + 3600);
+  EXPECT_EQ(calls[1].target, "13900000002");
+  EXPECT_GE(calls[1].ts, t + 3600);
 }
 
 TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
@@ -222,7 +223,7 @@ TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
   w.Pay(kT0 + 3 * 3600 + 1700, "T-scam", "ACC-V", "ACC-MULE", 5000000);  // a new payee
   auto holds = w.Of(ActionType::kHoldTransfer, "T-scam");
   ASSERT_EQ(holds.size(), 1u);
-  EXPECT_EQ(holds[0]->amount, 5000000);
+  EXPECT_EQ(holds[0].amount, 5000000);
   // The payee is a freshly opened personal account: stop-paid and flagged.
   EXPECT_EQ(w.Of(ActionType::kStopPayment, "ACC-MULE").size(), 1u);
   EXPECT_EQ(w.Of(ActionType::kFlagAccount, "ACC-MULE").size(), 1u);
@@ -253,16 +254,16 @@ TEST(EngineScenario, ReportTracesTheMoneyAndStopsEveryHopStillHoldingIt) {
   auto m2 = w.Of(ActionType::kStopPayment, "M2");
   ASSERT_EQ(m1.size(), 1u);
   ASSERT_EQ(m2.size(), 1u);
-  EXPECT_EQ(m1[0]->amount, 400000);  // what is still there
-  EXPECT_EQ(m2[0]->amount, 600000);
-  EXPECT_EQ(m1[0]->case_id, "R-R-1");
+  EXPECT_EQ(m1[0].amount, 400000);  // what is still there
+  EXPECT_EQ(m2[0].amount, 600000);
+  EXPECT_EQ(m1[0].case_id, "R-R-1");
   EXPECT_TRUE(w.Of(ActionType::kStopPayment, "SHOP").empty());
   EXPECT_TRUE(w.Of(ActionType::kStopPayment, "ACC-V").empty());
   // A freeze follows each stop-payment within 48 h.
   w.Pay(kT0 + 3600 + 25 * 3600, "T-noise", "SHOP", "ACC-V", 100);
   auto fr = w.Of(ActionType::kFreeze, "M1");
   ASSERT_EQ(fr.size(), 1u);
-  EXPECT_LE(fr[0]->ts - m1[0]->ts, 48 * 3600);
+  EXPECT_LE(fr[0].ts - m1[0].ts, 48 * 3600);
   // Restitution at the close returns what the stopped accounts hold.
   w.Finish(kT0 + 2 * kDay);
   Money back = 0;
