@@ -647,7 +647,11 @@ struct Engine::Impl {
       for (TransferIndex i : graph.OutOf(victim)) {
         // Seeds: payments to new payees only; rent, shopping and family
         // transfers to payees paid before are not the fraud.
-        if (graph.ts(i) >= since && graph.kind(i) == TransferKind::kTransfer &&
+        // Mules are personal accounts (bought from card sellers): payments to
+        // merchants and other business accounts are not followed.
+        const AccountId to = graph.to(i);
+        const bool personal = to < account_kind.size() && account_kind[to] == AccountKind::kPersonal;
+        if (graph.ts(i) >= since && graph.kind(i) == TransferKind::kTransfer && personal &&
             i < first_time_txn.size() && first_time_txn[i])
           seeds.push_back(i);
       }
