@@ -8,6 +8,8 @@
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>
 
+#include "base/file_util.h"
+
 #include "ingest/csv.h"
 
 namespace interdict::importers {
@@ -37,12 +39,7 @@ void CsvOut::Row(std::initializer_list<std::string_view> fields) {
 }
 
 Status CsvOut::Close() {
-  if (!f_) return Status::Ok();
-  bool bad = std::ferror(f_) != 0;
-  bad |= std::fclose(f_) != 0;
-  f_ = nullptr;
-  if (bad) return Status::Io(fmt::format("{}: write failed", path_));
-  return Status::Ok();
+  return CloseChecked(&f_, path_);
 }
 
 Status MakeOutputDirs(const std::string& out_dir) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/file_util.h"
+
 #include "ingest/csv.h"
 
 namespace interdict {
@@ -46,12 +48,7 @@ void RejectSink::Add(std::string_view file, uint64_t line, const RejectInfo& inf
 }
 
 Status RejectSink::Close() {
-  if (!f_) return Status::Ok();
-  bool bad = std::ferror(f_) != 0;
-  bad |= std::fclose(f_) != 0;
-  f_ = nullptr;
-  if (bad) return Status::Io(fmt::format("{}: write failed", path_));
-  return Status::Ok();
+  return CloseChecked(&f_, path_);
 }
 
 }  // namespace interdict

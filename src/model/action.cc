@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "base/file_util.h"
+
 namespace interdict {
 
 namespace {
@@ -65,12 +67,7 @@ void ActionWriter::Write(const Action& a) {
 }
 
 Status ActionWriter::Close() {
-  if (!f_) return Status::Ok();
-  bool bad = std::ferror(f_) != 0;
-  bad |= std::fclose(f_) != 0;
-  f_ = nullptr;
-  if (bad) return Status::Io(fmt::format("{}: write failed", path_));
-  return Status::Ok();
+  return CloseChecked(&f_, path_);
 }
 
 }  // namespace interdict
