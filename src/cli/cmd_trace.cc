@@ -2,8 +2,10 @@
 // account A (the victim) from TS on, through every account it reached, and
 // prints the tree (or JSON, DOT, GraphML). The whole transfers file is read
 // into a TransferGraph first; bank_accounts.csv says which accounts are
-// internal (followed) and which are outside (the path ends there).
+// internal (followed) and which are outside (the path ends there). Other
+// files of the data set are not read. See docs/tracing.md.
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -63,22 +65,36 @@ int RunTrace(const TraceCmdOptions& o) {
   RejectSink rejects;
   Status s = rejects.Open(o.rejects);
   if (!s.ok()) return Fail(kExitOutput, s.message());
-  DatasetReader reader(&dicts, &rejects, ropt);
-  s = reader.OpenDirectory(o.dataset);
-  if (!s.ok()) return Fail(kExitInput, s.message());
-  if (!reader.Has(EventKind::kTransfer))
-    return Fail(kExitInput, fmt::format("{}: no transfers.csv: nothing to trace", o.dataset));
+  if (!std::filesystem::is_directory(o.dataset))
+    return Fail(kExitInput, fmt::format("{}: no such data set directory", o.dataset));
 
+  // Only two files matter: bank_accounts (which accounts are internal) and
+  // transfers. Each is read on its own, after its reorder buffer; the graph
+  // places any late transfer, and internal marks do not depend on order.
   auto t0 = std::chrono::steady_clock::now();
   TransferGraph graph;
-  Event e;
-  while (reader.Next(&e))
-    if (e.kind == EventKind::kTransfer || e.kind == EventKind::kBankAccount) graph.Add(e);
-  s = reader.Finish();
-  if (!s.ok()) return Fail(kExitInput, s.message());
+  bool have_transfers = false, have_accounts = false;
+  for (EventKind kind : {EventKind::kBankAccount, EventKind::kTransfer}) {
+    const FileSpec& spec = EventFileSpec(kind);
+    std::string warning;
+    std::string path = FindDatasetFile(o.dataset, spec.stem, &warning);
+    if (!warning.empty()) std::fprintf(stderr, "interdict: warning: %s\n", warning.c_str());
+    if (path.empty()) continue;
+    (kind == EventKind::kTransfer ? have_transfers : have_accounts) = true;
+    EventFileStream fs(spec, &dicts, &rejects, ropt);
+    s = fs.Open(path, path.substr(path.find_last_of('/') + 1));
+    if (!s.ok()) return Fail(kExitInput, s.message());
+    while (const Event* e = fs.Peek()) {
+      graph.Add(*e);
+      fs.Pop();
+    }
+    s = fs.Finish();
+    if (!s.ok()) return Fail(kExitInput, s.message());
+  }
   s = rejects.Close();
   if (!s.ok()) return Fail(kExitOutput, s.message());
-  if (!reader.Has(EventKind::kBankAccount)) {
+  if (!have_transfers) return Fail(kExitInput, fmt::format("{}: no transfers.csv: nothing to trace", o.dataset));
+  if (!have_accounts) {
     graph.SetAllInternal(true);
     std::fprintf(stderr, "interdict: note: no bank_accounts.csv: every account counts as internal\n");
   }
