@@ -36,7 +36,7 @@
 #include <span>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
+#include "graph/dense_subgraph_order.h"
 
 namespace interdict {
 
@@ -76,32 +76,60 @@ struct DenseBlock {
 DenseBlock DensestSuffix(const Peeling& p);
 
 // The weighted graph alone: adjacency (both directions, one entry per edge
-// occurrence), priors and the per-pair counts the weights need.
+// occurrence), priors, distinct-source counts and the edge log the weights
+// are recomputed from.
+//
+// Adjacency is one flat pool: each vertex's entries are contiguous, with some
+// slack after them so that most incremental appends write in place; a vertex
+// whose slack runs out has its list moved to the end of the pool with twice
+// the room (the old place is wasted until the next Reweight or compaction).
+// Nothing in the edge path hashes: the multiplicity m of a pair is counted by
+// scanning the shorter of the two endpoints' lists.
+//
+// Two modes: after AddBulk the adjacency is stale (edges are only logged) until
+// Reweight builds it; Add on a stale graph reweights first.
 // Ownership: owns everything; not thread-safe (one writer, no concurrent reads).
 class SuspicionGraph {
  public:
+  // Ids must be below kMaxVertices (the top bit of an adjacency entry says
+  // which end it is); edges with larger ids are dropped.
+  static constexpr uint32_t kMaxVertices = 0x80000000u;
+
+  // One adjacency entry: the neighbour, whether this vertex is the edge's
+  // source, and the edge's fixed-point weight (>= 1).
   struct Adj {
-    uint32_t nbr;
-    uint32_t w;  // fixed point, >= 1
+    uint32_t raw;  // neighbour id | kOut if this vertex is the source
+    uint32_t w;
+    static constexpr uint32_t kOut = 0x80000000u;
+    uint32_t nbr() const { return raw & ~kOut; }
+    bool out() const { return (raw & kOut) != 0; }
   };
 
   explicit SuspicionGraph(PeelOptions opt = {}) : opt_(opt) {}
 
-  uint32_t NumVertices() const { return static_cast<uint32_t>(adj_.size()); }
-  uint64_t NumEdges() const { return num_edges_; }  // weighted occurrences kept (no self-loops)
+  uint32_t NumVertices() const { return static_cast<uint32_t>(len_.size()); }
+  // Weighted occurrences kept (no self-loops); after AddBulk, until Reweight,
+  // the count of logged edges (repeats not yet dropped when !count_repeats).
+  uint64_t NumEdges() const { return num_edges_; }
   // Grows the id space to n vertices (new vertices are isolated, prior 0).
   void Reserve(uint32_t n);
   // Adds one edge, growing the id space if needed. Returns its fixed-point
-  // weight, 0 if the edge was dropped (self-loop, or a repeat when
-  // !count_repeats).
+  // weight, 0 if the edge was dropped (self-loop, non-positive scale, id too
+  // large, or a repeat when !count_repeats).
   uint32_t Add(const WeightedEdge& e);
+  // Logs an edge without building adjacency or weights (initial load); the
+  // next Reweight (or Add) builds them. Returns false if the edge is dropped.
+  bool AddBulk(const WeightedEdge& e);
+  bool Stale() const { return stale_; }
   // Sets the prior a_v (>= 0, weight units). Callers of the incremental peeler
   // go through DensePeeler::RaisePrior.
   void SetPrior(uint32_t v, double a);
-  // Recomputes every edge weight with the targets' current source counts.
+  // Recomputes every edge weight with the targets' current source counts and
+  // rebuilds the adjacency pool compactly: O(V + E).
   void Reweight();
 
-  const std::vector<Adj>& Neighbors(uint32_t v) const { return adj_[v]; }
+  // v's adjacency; the graph must not be Stale().
+  std::span<const Adj> Neighbors(uint32_t v) const { return {pool_.data() + off_[v], len_[v]}; }
   int64_t Prior(uint32_t v) const { return v < prior_.size() ? prior_[v] : 0; }
   // f(V): sum of priors and of all edge weights, fixed point.
   int64_t TotalMass() const { return total_mass_; }
@@ -110,7 +138,7 @@ class SuspicionGraph {
   size_t MemoryBytes() const;
 
   // Greedy peeling of the whole graph from scratch: an indexed 4-ary heap with
-  // decrease-key, O((V + E) log V).
+  // decrease-key, O((V + E) log V). The graph must not be Stale().
   Peeling PeelFromScratch() const;
   // The same over the subgraph induced by `vertices` (ids of this graph); the
   // peeling's order holds ids of this graph.
@@ -120,18 +148,25 @@ class SuspicionGraph {
   struct LogEdge {
     uint32_t src, dst;
     float scale;
-    uint32_t m;  // multiplicity index of this occurrence of the pair
   };
   double InvLog(uint32_t x);
   uint32_t Weight(float scale, uint32_t m, uint32_t x);
+  bool Accept(const WeightedEdge& e);
+  // Occurrences of the directed pair u -> v so far.
+  uint32_t PairCount(uint32_t u, uint32_t v) const;
+  void Append(uint32_t v, Adj a);
+  void Compact(uint64_t extra);
 
   PeelOptions opt_;
-  std::vector<LogEdge> log_;  // accepted edges in arrival order, for Reweight
-  std::vector<std::vector<Adj>> adj_;
-  std::vector<uint32_t> in_distinct_;              // distinct sources per target
-  std::vector<int64_t> prior_;                     // sized lazily
-  absl::flat_hash_map<uint64_t, uint32_t> pair_count_;  // (src << 32 | dst) -> occurrences
-  std::vector<double> inv_log_;                    // 1/ln(d + c) for small d
+  bool stale_ = false;
+  std::vector<LogEdge> log_;        // accepted edges in arrival order, for Reweight
+  std::vector<Adj> pool_;           // all adjacency lists
+  std::vector<uint64_t> off_;       // start of v's list in pool_
+  std::vector<uint32_t> len_, cap_;  // v's entries, v's room
+  uint64_t live_ = 0;               // sum of cap_: pool_.size() - live_ is waste
+  std::vector<uint32_t> in_distinct_;  // distinct sources per target
+  std::vector<int64_t> prior_;         // sized lazily
+  std::vector<double> inv_log_;        // 1/ln(d + c) for small d
   uint64_t num_edges_ = 0;
   int64_t total_mass_ = 0;
 };
@@ -140,9 +175,10 @@ class SuspicionGraph {
 //
 // Invariant: after every call, Sequence() is exactly the greedy peeling (with
 // the id tie-break) of the current graph, i.e. equal to
-// graph().PeelFromScratch(). AddEdges re-peels only the affected part: the
-// vertices whose weighted degree at removal changes and the ones they overtake,
-// found with an order-statistics treap over the sequence (see docs/rings.md).
+// graph().PeelFromScratch(), order and peeling weights. AddEdges re-peels only
+// the affected part: the vertices whose weighted degree at removal changes and
+// the ones they overtake, skipping runs of unchanged vertices by a finger
+// search over the order's B+-tree (dense_subgraph_order.h, docs/rings.md).
 //
 // Operation:
 //   DensePeeler p;
@@ -180,100 +216,72 @@ class DensePeeler {
     uint64_t moved = 0;    // vertices re-placed by incremental updates
     uint64_t scanned = 0;  // vertices whose weighted degree was recomputed
     uint64_t touched = 0;  // adjacency entries read by incremental updates
+    uint64_t searches = 0;  // finger searches over the order
   };
   const Stats& stats() const { return stats_; }
 
  private:
-  static constexpr uint32_t kNil = 0xffffffffu;
-  struct Key {
-    int64_t w;
-    uint32_t id;
-    bool operator<(const Key& o) const { return w != o.w ? w < o.w : id < o.id; }
-    bool operator>(const Key& o) const { return o < *this; }
-    bool operator==(const Key& o) const { return w == o.w && id == o.id; }
-  };
+  static constexpr uint32_t kNil = PeelOrder::kNil;
+  using Key = PeelOrder::Key;
 
   void EnsureSequence();
-  void RebuildFromScratch();
   void GrowTo(uint32_t n);
-  void Reinsert(std::vector<uint32_t>& affected);
+  void Reinsert(std::span<const uint32_t> affected);
 
-  // Treap over the peeling sequence (node = vertex id).
-  Key NodeKey(uint32_t x) const { return Key{N(x).pw, x}; }
-  void Pull(uint32_t x);
-  void Split(uint32_t t, uint32_t k, uint32_t* a, uint32_t* b);
-  uint32_t Merge(uint32_t a, uint32_t b);
-  uint32_t Rank(uint32_t x) const;
-  uint32_t Next(uint32_t x) const { return next_[x]; }
-  // Order labels: H(a).label < H(b).label iff a precedes b; O(1) comparisons for
-  // the hot "is this neighbour placed yet" test. Gaps are re-spread locally
-  // when an insertion finds none (order-maintenance, amortised O(log n)).
-  void LinkBefore(uint32_t x, uint32_t k);
-  void Unlink(uint32_t x);
-  void Relabel(uint32_t x);
-  void Erase(uint32_t x);
-  void InsertAt(uint32_t x, uint32_t rank);
-  // First node of rank >= from whose key is above k; kNil if none.
-  uint32_t FindFirst(uint32_t from, const Key& k) const;
-  // First node at or after node x (in sequence order) whose key is above k;
-  // a finger search up from x, O(log distance) expected.
-  uint32_t FindFrom(uint32_t x, const Key& k) const;
-  uint32_t SubtreeFirst(uint32_t t, const Key& k) const;
-  uint32_t FirstWithKeyAbove(const Key& k) const;
-  void BuildTreap(const std::vector<uint32_t>& order);
-
-  // Incremental re-peel state (per update; arrays indexed by vertex).
+  // Incremental re-peel (per update; see Reinsert).
+  bool InHeap(uint32_t x) const { return cold_[x].heap_epoch == epoch_; }
   // Puts y in the heap with its weighted degree into the unplaced set (heap
   // vertices and those at or after ptr; kNil = end), marking the latter.
   void Push(uint32_t y, uint32_t ptr);
-  bool AtOrAfter(uint32_t x, uint32_t ptr) const { return ptr != kNil && H(x).label >= H(ptr).label; }
-  void Mark(uint32_t x);
-  void Unmark(uint32_t x);
-  bool Marked(uint32_t x) const { return H(x).mark_epoch == epoch_ && H(x).mark > 0; }
+  void Place(uint32_t z, int64_t w, uint32_t k);
+  // z (in the heap) marks x with their edge weight w.
+  void Mark(uint32_t x, uint32_t z, uint32_t w);
+  bool Marked(uint32_t x) const { return cold_[x].mark_epoch == epoch_ && cold_[x].mark > 0; }
   void PushStop(uint32_t x);
   // The first valid stop at or after ptr (kNil if none); drops stale entries.
   uint32_t NextStop(uint32_t ptr);
-  void RefreshStops();
-  bool InHeap(uint32_t x) const { return H(x).heap_epoch == epoch_; }
 
   SuspicionGraph graph_;
   bool valid_ = true;  // sequence matches the graph
   Stats stats_;
+  PeelOrder seq_;      // the peeling order with peeling weights
 
-  // Treap nodes, one per vertex (one cache line each).
-  struct Node {
-    uint32_t left = kNil, right = kNil, parent = kNil, size = 1, prio = 0;
-    int64_t pw = 0;  // peeling weight of the vertex
-    Key max_key{};   // subtree max of NodeKey
+  // Per-vertex update state, touched only for vertices the update visits.
+  struct Cold {
+    int64_t dcur = 0;            // exact current key while in the heap
+    uint32_t heap_epoch = 0;     // == epoch_: in the heap
+    uint32_t pending_epoch = 0;  // == epoch_: affected, not yet reached by the walk
+    uint32_t mark_epoch = 0;     // == epoch_: mark and markers are this update's
+    uint32_t mark = 0;           // heap vertices behind the walk it neighbours
+    uint32_t markers = 0;        // head of its list in marks_ (kNil: none)
+    uint32_t watch_begin = 0, watch_end = 0;  // its range of watch_ while in the heap
   };
-  // Per-vertex update state, packed so that a neighbour test is one miss.
-  struct Hot {
-    uint64_t label = 0;  // order label
-    int64_t dcur = 0;    // exact current key while in the heap
-    uint32_t heap_epoch = 0, pending_epoch = 0, mark_epoch = 0, mark = 0;
-    uint32_t bound = 0;  // while in the heap: first node the walk cannot pass
-  };
-  Node& N(uint32_t x) { return nodes_[x]; }
-  const Node& N(uint32_t x) const { return nodes_[x]; }
-  Hot& H(uint32_t x) { return hot_[x]; }
-  const Hot& H(uint32_t x) const { return hot_[x]; }
-  uint32_t root_ = kNil;
-  std::vector<Node> nodes_;
-  std::vector<Hot> hot_;
-  std::vector<uint32_t> prev_, next_;  // the sequence as a list
-  uint32_t head_ = kNil, tail_ = kNil;
-
-  // Update state.
+  std::vector<Cold> cold_;
   uint32_t epoch_ = 0;
   std::vector<Key> heap_;  // min-heap with lazy deletion
-  // Marks (Hot::mark): per vertex, how many heap vertices it neighbours
-  // (counted only while it is ahead of the walk; stale behind it, reset by
-  // epoch). Hot::pending_epoch: affected, not yet reached by the walk.
   // Stops: vertices the walk must visit (affected vertices not yet reached,
-  // marked vertices), a min-heap of (label when pushed, vertex); an entry whose label
-  // changed is stale. Relabelling refreshes all entries.
+  // marked vertices), a min-heap of (order label when pushed, vertex). A
+  // relabelling changes label values (not the order): the entries are then
+  // re-read (stops_relabels_ != the order's count).
   std::vector<std::pair<uint64_t, uint32_t>> stops_;
-  bool relabeled_ = false;
+  uint64_t stops_relabels_ = 0;
+  // Who marked whom: records {marker, weight, next record of the same marked
+  // vertex}. A vertex's neighbours in the heap when it joins the heap are
+  // exactly its markers still in the heap (a heap vertex marks every
+  // neighbour the walk can reach while it waits), so Push reads them here
+  // instead of testing every neighbour.
+  struct MarkRec {
+    uint32_t z, w, next;
+  };
+  std::vector<MarkRec> marks_;
+  // Per heap vertex: the neighbours it must tell when it is placed (its
+  // markers in the heap when it joined, and those it marked), with the weight.
+  std::vector<SuspicionGraph::Adj> watch_;
+  struct Candidate {
+    uint32_t x, w;
+    uint64_t label;
+  };
+  std::vector<Candidate> cand_;  // scratch for Push
 };
 
 }  // namespace interdict

@@ -185,7 +185,7 @@ TEST(DenseSubgraph, PeelSubgraphMatchesStandalonePeel) {
   for (uint32_t v : sub) {
     int64_t d = 0;
     for (const auto& a : big.graph().Neighbors(v))
-      if (a.nbr < 5) d += a.w;
+      if (a.nbr() < 5) d += a.w;
     if (d < min_d) min_d = d, arg = v;
   }
   EXPECT_EQ(ps.order[0], arg);

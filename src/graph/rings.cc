@@ -52,10 +52,10 @@ std::vector<Ring> RingDetector::CurrentRings(size_t k) {
   std::vector<Ring> out;
   last_k_ = k;
   if (k > 0) {
+    Peeling seq = peeler_.Sequence();  // first: rebuilds after a bulk load, which sets f(V)
     double avg = AverageDensity();
     double thr = avg * opt_.min_density_ratio;
     int64_t thr_fixed = static_cast<int64_t>(std::ceil(thr * static_cast<double>(kWeightOne)));
-    Peeling seq = peeler_.Sequence();
     DenseBlock b = DensestSuffix(seq);
     if (!b.members.empty()) {
       out.push_back(MakeRing(b, avg));

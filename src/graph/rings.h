@@ -74,6 +74,8 @@ class RingDetector {
   // v; -1 if none. Recomputes CurrentRings (same k) if edges arrived since.
   int32_t RingOf(uint32_t v);
 
+  // f(V)/|V| in weight units; after a bulk load, valid from the next
+  // CurrentRings (or any call that rebuilds the peeling).
   double AverageDensity() const;
   DensePeeler& peeler() { return peeler_; }
   const RingOptions& options() const { return opt_; }
