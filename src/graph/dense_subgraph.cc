@@ -16,13 +16,15 @@ constexpr size_t kInvLogTable = 4096;
 // Greedy peeling over local vertices 0..n-1 with initial weighted degrees `d`
 // (consumed). id_of(i) gives the tie-break id; for_nbr(i, f) calls f(j, w) for
 // every edge occurrence of i with local neighbour j. An indexed 4-ary min-heap
-// with decrease-key keeps it O((V + E) log V) with V heap slots of memory.
+// with decrease-key keeps it O((V + E) log V) with V heap slots of memory (on
+// huge pages, like the incremental structures: the from-scratch baseline gets
+// the same memory treatment).
 template <class IdOf, class ForNbr>
-Peeling PeelGeneric(uint32_t n, std::vector<int64_t> d, IdOf id_of, ForNbr for_nbr) {
+Peeling PeelGeneric(uint32_t n, HugeVector<int64_t> d, IdOf id_of, ForNbr for_nbr) {
   Peeling out;
   out.order.reserve(n);
   out.weight.reserve(n);
-  std::vector<uint32_t> heap(n), pos(n);
+  HugeVector<uint32_t> heap(n), pos(n);
   for (uint32_t i = 0; i < n; ++i) heap[i] = pos[i] = i;
   auto less = [&](uint32_t a, uint32_t b) {
     return d[a] != d[b] ? d[a] < d[b] : id_of(a) < id_of(b);
@@ -113,10 +115,8 @@ uint32_t WithSlack(uint32_t len) { return len + len / 16 + 2; }
 }  // namespace
 
 void SuspicionGraph::Reserve(uint32_t n) {
-  if (n <= len_.size()) return;
-  off_.resize(n, 0);
-  len_.resize(n, 0);
-  cap_.resize(n, 0);
+  if (n <= lists_.size()) return;
+  lists_.resize(n);
   in_distinct_.resize(n, 0);
 }
 
@@ -142,42 +142,42 @@ bool SuspicionGraph::Accept(const WeightedEdge& e) {
 
 uint32_t SuspicionGraph::PairCount(uint32_t u, uint32_t v) const {
   // u's list holds the pair as (v, out), v's as (u, in): scan the shorter.
-  uint32_t target = len_[u] <= len_[v] ? (v | Adj::kOut) : u;
+  uint32_t target = lists_[u].len <= lists_[v].len ? (v | Adj::kOut) : u;
   uint32_t cnt = 0;
-  for (const Adj& a : Neighbors(len_[u] <= len_[v] ? u : v)) cnt += a.raw == target;
+  for (const Adj& a : Neighbors(lists_[u].len <= lists_[v].len ? u : v)) cnt += a.raw == target;
   return cnt;
 }
 
 void SuspicionGraph::Append(uint32_t v, Adj a) {
-  if (len_[v] == cap_[v]) {
-    uint32_t ncap = std::max<uint32_t>(4, cap_[v] * 2);
+  if (lists_[v].len == lists_[v].cap) {
+    uint32_t ncap = std::max<uint32_t>(4, lists_[v].cap * 2);
     // Out of reserved pool: compact instead of letting the vector reallocate
     // (compaction gives every list fresh slack, so v has room afterwards).
     if (pool_.size() + ncap > pool_.capacity()) Compact(ncap);
-    if (len_[v] == cap_[v]) {
+    if (lists_[v].len == lists_[v].cap) {
       uint64_t noff = pool_.size();
       pool_.resize(noff + ncap);
-      std::copy_n(pool_.data() + off_[v], len_[v], pool_.data() + noff);
-      live_ += ncap - cap_[v];
-      off_[v] = noff;
-      cap_[v] = ncap;
+      std::copy_n(pool_.data() + lists_[v].off, lists_[v].len, pool_.data() + noff);
+      live_ += ncap - lists_[v].cap;
+      lists_[v].off = noff;
+      lists_[v].cap = ncap;
     }
   }
-  pool_[off_[v] + len_[v]++] = a;
+  pool_[lists_[v].off + lists_[v].len++] = a;
 }
 
 void SuspicionGraph::Compact(uint64_t extra) {
   uint64_t total = 0;
-  for (uint32_t len : len_) total += WithSlack(len);
-  std::vector<Adj> np;
+  for (const List& l : lists_) total += WithSlack(l.len);
+  HugeVector<Adj> np;
   np.reserve(total + total / 8 + extra + 1024);
   np.resize(total);
   uint64_t o = 0;
   for (uint32_t v = 0; v < NumVertices(); ++v) {
-    std::copy_n(pool_.data() + off_[v], len_[v], np.data() + o);
-    off_[v] = o;
-    cap_[v] = WithSlack(len_[v]);
-    o += cap_[v];
+    std::copy_n(pool_.data() + lists_[v].off, lists_[v].len, np.data() + o);
+    lists_[v].off = o;
+    lists_[v].cap = WithSlack(lists_[v].len);
+    o += lists_[v].cap;
   }
   pool_.swap(np);
   live_ = total;
@@ -214,29 +214,31 @@ void SuspicionGraph::Reweight() {
   // x = the target's current number of distinct sources; m = the occurrence's
   // rank among its pair's occurrences in arrival order.
   const uint32_t n = NumVertices();
-  std::vector<uint32_t> outn(n, 0);
-  std::fill(len_.begin(), len_.end(), 0);
+  HugeVector<uint32_t> outn(n, 0);
+  for (List& l : lists_) l.len = 0;
   for (const LogEdge& e : log_) {
     ++outn[e.src];
-    ++len_[e.dst];
+    ++lists_[e.dst].len;
   }
   uint64_t total = 0;
   for (uint32_t v = 0; v < n; ++v) {
-    off_[v] = total;
-    cap_[v] = WithSlack(outn[v] + len_[v]);
-    total += cap_[v];
+    lists_[v].off = total;
+    lists_[v].cap = WithSlack(outn[v] + lists_[v].len);
+    total += lists_[v].cap;
   }
-  pool_ = std::vector<Adj>();
+  pool_ = HugeVector<Adj>();
   pool_.reserve(total + total / 8 + 1024);
   pool_.resize(total);
   live_ = total;
   // Out entries of each source in arrival order; w holds the log index for now.
-  std::fill(len_.begin(), len_.end(), 0);
-  for (size_t i = 0; i < log_.size(); ++i)
-    pool_[off_[log_[i].src] + len_[log_[i].src]++] = {log_[i].dst | Adj::kOut, static_cast<uint32_t>(i)};
+  for (List& l : lists_) l.len = 0;
+  for (size_t i = 0; i < log_.size(); ++i) {
+    List& l = lists_[log_[i].src];
+    pool_[l.off + l.len++] = {log_[i].dst | Adj::kOut, static_cast<uint32_t>(i)};
+  }
   // Distinct sources per target, then weights (a stamp per target says which
   // source's run last touched it: no hashing).
-  std::vector<uint32_t> stamp(n, kNone), cnt(n, 0);
+  HugeVector<uint32_t> stamp(n, kNone), cnt(n, 0);
   std::fill(in_distinct_.begin(), in_distinct_.end(), 0);
   for (uint32_t u = 0; u < n; ++u)
     for (const Adj& a : Neighbors(u))
@@ -249,8 +251,8 @@ void SuspicionGraph::Reweight() {
   for (int64_t p : prior_) total_mass_ += p;
   for (uint32_t u = 0; u < n; ++u) {
     uint32_t keep = 0;
-    for (uint32_t j = 0; j < len_[u]; ++j) {
-      Adj a = pool_[off_[u] + j];
+    for (uint32_t j = 0; j < lists_[u].len; ++j) {
+      Adj a = pool_[lists_[u].off + j];
       uint32_t v = a.nbr();
       if (stamp[v] != u) stamp[v] = u, cnt[v] = 0;
       uint32_t m = ++cnt[v];
@@ -259,18 +261,18 @@ void SuspicionGraph::Reweight() {
         continue;
       }
       uint32_t w = Weight(log_[a.w].scale, m, in_distinct_[v]);
-      pool_[off_[u] + keep++] = {a.raw, w};
+      pool_[lists_[u].off + keep++] = {a.raw, w};
       total_mass_ += w;
       ++num_edges_;
     }
-    len_[u] = outn[u] = keep;
+    lists_[u].len = outn[u] = keep;
   }
   // In entries after each target's out entries.
   for (uint32_t u = 0; u < n; ++u)
     for (uint32_t j = 0; j < outn[u]; ++j) {
-      Adj a = pool_[off_[u] + j];
+      Adj a = pool_[lists_[u].off + j];
       uint32_t v = a.nbr();
-      pool_[off_[v] + len_[v]++] = {u, a.w};
+      pool_[lists_[v].off + lists_[v].len++] = {u, a.w};
     }
   if (!dropped.empty()) {
     size_t o = 0;
@@ -283,7 +285,7 @@ void SuspicionGraph::Reweight() {
 
 void SuspicionGraph::SetPrior(uint32_t v, double a) {
   Reserve(v + 1);
-  if (prior_.size() < len_.size()) prior_.resize(len_.size(), 0);
+  if (prior_.size() < lists_.size()) prior_.resize(lists_.size(), 0);
   int64_t fixed = std::max<int64_t>(0, std::llround(a * static_cast<double>(kWeightOne)));
   total_mass_ += fixed - prior_[v];
   prior_[v] = fixed;
@@ -296,14 +298,14 @@ int64_t SuspicionGraph::Degree(uint32_t v) const {
 }
 
 size_t SuspicionGraph::MemoryBytes() const {
-  return pool_.capacity() * sizeof(Adj) + off_.capacity() * 8 + (len_.capacity() + cap_.capacity()) * 4 +
+  return pool_.capacity() * sizeof(Adj) + lists_.capacity() * sizeof(List) +
          in_distinct_.capacity() * 4 + prior_.capacity() * 8 + log_.capacity() * sizeof(LogEdge) +
          inv_log_.capacity() * 8;
 }
 
 Peeling SuspicionGraph::PeelFromScratch() const {
   uint32_t n = NumVertices();
-  std::vector<int64_t> d(n);
+  HugeVector<int64_t> d(n);
   for (uint32_t v = 0; v < n; ++v) d[v] = Degree(v);
   return PeelGeneric(
       n, std::move(d), [](uint32_t i) { return i; },
@@ -323,7 +325,7 @@ Peeling SuspicionGraph::PeelSubgraph(std::span<const uint32_t> vertices) const {
   // Local adjacency (CSR) restricted to the subgraph.
   std::vector<uint32_t> start(n + 1, 0);
   std::vector<Adj> edges;
-  std::vector<int64_t> d(n);
+  HugeVector<int64_t> d(n);
   for (uint32_t i = 0; i < n; ++i) {
     d[i] = Prior(ids[i]);
     for (const Adj& a : Neighbors(ids[i])) {

@@ -36,6 +36,7 @@
 #include <span>
 #include <vector>
 
+#include "graph/dense_subgraph_huge.h"
 #include "graph/dense_subgraph_order.h"
 
 namespace interdict {
@@ -107,7 +108,7 @@ class SuspicionGraph {
 
   explicit SuspicionGraph(PeelOptions opt = {}) : opt_(opt) {}
 
-  uint32_t NumVertices() const { return static_cast<uint32_t>(len_.size()); }
+  uint32_t NumVertices() const { return static_cast<uint32_t>(lists_.size()); }
   // Weighted occurrences kept (no self-loops); after AddBulk, until Reweight,
   // the count of logged edges (repeats not yet dropped when !count_repeats).
   uint64_t NumEdges() const { return num_edges_; }
@@ -129,7 +130,7 @@ class SuspicionGraph {
   void Reweight();
 
   // v's adjacency; the graph must not be Stale().
-  std::span<const Adj> Neighbors(uint32_t v) const { return {pool_.data() + off_[v], len_[v]}; }
+  std::span<const Adj> Neighbors(uint32_t v) const { return {pool_.data() + lists_[v].off, lists_[v].len}; }
   int64_t Prior(uint32_t v) const { return v < prior_.size() ? prior_[v] : 0; }
   // f(V): sum of priors and of all edge weights, fixed point.
   int64_t TotalMass() const { return total_mass_; }
@@ -160,11 +161,15 @@ class SuspicionGraph {
   PeelOptions opt_;
   bool stale_ = false;
   std::vector<LogEdge> log_;        // accepted edges in arrival order, for Reweight
-  std::vector<Adj> pool_;           // all adjacency lists
-  std::vector<uint64_t> off_;       // start of v's list in pool_
-  std::vector<uint32_t> len_, cap_;  // v's entries, v's room
-  uint64_t live_ = 0;               // sum of cap_: pool_.size() - live_ is waste
-  std::vector<uint32_t> in_distinct_;  // distinct sources per target
+  struct List {
+    uint64_t off = 0;  // start in pool_
+    uint32_t len = 0;  // entries
+    uint32_t cap = 0;  // room
+  };
+  HugeVector<Adj> pool_;             // all adjacency lists
+  HugeVector<List> lists_;           // per vertex: one cache line fetch for Neighbors
+  uint64_t live_ = 0;                // sum of caps: pool_.size() - live_ is waste
+  HugeVector<uint32_t> in_distinct_;  // distinct sources per target
   std::vector<int64_t> prior_;         // sized lazily
   std::vector<double> inv_log_;        // 1/ln(d + c) for small d
   uint64_t num_edges_ = 0;
@@ -256,7 +261,7 @@ class DensePeeler {
     uint32_t markers = 0;        // head of its list in marks_ (kNil: none)
     uint32_t watch_begin = 0, watch_end = 0;  // its range of watch_ while in the heap
   };
-  std::vector<Cold> cold_;
+  HugeVector<Cold> cold_;
   uint32_t epoch_ = 0;
   std::vector<Key> heap_;  // min-heap with lazy deletion
   // Stops: vertices the walk must visit (affected vertices not yet reached,

@@ -24,7 +24,7 @@ void PeelOrder::Grow(uint32_t n) {
 
 // A node slot from the free list, else a new one at the end of the pool.
 template <class Node>
-uint32_t TakeSlot(std::vector<Node>& pool, std::vector<uint32_t>& free) {
+uint32_t TakeSlot(HugeVector<Node>& pool, std::vector<uint32_t>& free) {
   if (free.empty()) {
     pool.emplace_back();
     return static_cast<uint32_t>(pool.size() - 1);

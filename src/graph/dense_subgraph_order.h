@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include "graph/dense_subgraph_huge.h"
+
 namespace interdict {
 
 class PeelOrder {
@@ -122,10 +124,10 @@ class PeelOrder {
   void AssignLabel(uint32_t x, uint32_t leaf, uint32_t slot);
   void Relabel(uint32_t leaf, uint32_t slot);
 
-  std::vector<uint64_t> label_;  // order label per vertex
-  std::vector<uint32_t> leaf_;   // leaf holding the vertex, kNil if absent
-  std::vector<Leaf> leaves_;
-  std::vector<Inner> inners_;
+  HugeVector<uint64_t> label_;  // order label per vertex
+  HugeVector<uint32_t> leaf_;   // leaf holding the vertex, kNil if absent
+  HugeVector<Leaf> leaves_;
+  HugeVector<Inner> inners_;
   std::vector<uint32_t> free_leaves_, free_inners_;
   uint32_t root_ = kNil, height_ = 0;  // height 0: the root is a leaf
   uint32_t first_leaf_ = kNil, last_leaf_ = kNil;
