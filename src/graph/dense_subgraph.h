@@ -36,7 +36,6 @@
 #include <span>
 #include <vector>
 
-#include "graph/dense_subgraph_huge.h"
 #include "graph/dense_subgraph_order.h"
 
 namespace interdict {

@@ -28,9 +28,16 @@
 #include <string>
 #include <vector>
 
-#include "graph/dense_subgraph_huge.h"
+#include "base/huge_alloc.h"
+
 
 namespace interdict {
+
+// The ring detector's large, randomly read arrays (adjacency pool, per-vertex
+// state, order labels, order tree) live on transparent huge pages: at 5M
+// vertices nearly every random read would otherwise also miss the TLB.
+template <class T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
 
 class PeelOrder {
  public:
