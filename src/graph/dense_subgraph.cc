@@ -415,134 +415,160 @@ void DensePeeler::RaisePrior(uint32_t v, double a) {
   Reinsert(std::span<const uint32_t>(&v, 1));
 }
 
-void DensePeeler::Mark(uint32_t x, uint32_t z, uint32_t w) {
+DensePeeler::Cold& DensePeeler::Touch(uint32_t x) {
   Cold& c = cold_[x];
-  if (c.mark_epoch != epoch_) {
-    c.mark_epoch = epoch_;
-    c.mark = 0;
-    c.markers = kNil;
+  if (c.epoch != epoch_) {
+    c.epoch = epoch_;
+    c.flags = 0;
   }
-  marks_.push_back({z, w, c.markers});
-  c.markers = static_cast<uint32_t>(marks_.size() - 1);
-  if (c.mark++ == 0) PushStop(x);
+  return c;
 }
 
-void DensePeeler::PushStop(uint32_t x) {
-  stops_.emplace_back(seq_.Label(x), x);
+void DensePeeler::PushStop(uint32_t x, uint32_t src) {
+  stops_.push_back({seq_.Label(x), x, src});
   std::push_heap(stops_.begin(), stops_.end(), std::greater<>());
 }
 
 uint32_t DensePeeler::NextStop(uint32_t ptr) {
   if (stops_relabels_ != seq_.relabels()) {
-    for (auto& e : stops_) e.first = seq_.Label(e.second);
+    for (Stop& e : stops_) e.label = seq_.Label(e.x);
     std::make_heap(stops_.begin(), stops_.end(), std::greater<>());
     stops_relabels_ = seq_.relabels();
   }
   const uint64_t from = ptr == kNil ? ~uint64_t{0} : seq_.Label(ptr);  // labels are < ~0
   while (!stops_.empty()) {
-    auto [label, x] = stops_.front();
-    if (label >= from && (cold_[x].pending_epoch == epoch_ || Marked(x))) return x;
+    const Stop& e = stops_.front();
+    bool valid = e.label >= from &&
+                 (e.src == kNil ? cold_[e.x].epoch == epoch_ && (cold_[e.x].flags & kPending) != 0 : InHeap(e.src));
+    if (valid) return e.x;
     std::pop_heap(stops_.begin(), stops_.end(), std::greater<>());
     stops_.pop_back();
   }
   return kNil;
 }
 
+void DensePeeler::Visit(uint32_t x, uint32_t ptr) {
+  // Every entry for x is at the front (one label per vertex). A heap vertex
+  // waiting for x is adjacent to it and behind the walk: x's key now includes
+  // their edge. Such a vertex then waits for its next candidate.
+  const uint64_t lx = stops_.front().label;
+  bool pending = false;
+  visit_.clear();
+  while (!stops_.empty() && stops_.front().label == lx) {
+    const Stop e = stops_.front();
+    std::pop_heap(stops_.begin(), stops_.end(), std::greater<>());
+    stops_.pop_back();
+    if (e.src == kNil) {
+      Cold& c = cold_[x];
+      if (c.epoch == epoch_ && (c.flags & kPending) != 0) {
+        pending = true;
+        c.flags &= ~kPending;
+      }
+      continue;
+    }
+    if (!InHeap(e.src)) continue;
+    Cold& cs = cold_[e.src];
+    for (; cs.cursor < cs.cand_end && arena_[cs.cursor].x == x; ++cs.cursor)
+      visit_.push_back({e.src, arena_[cs.cursor].w, 0});  // one per edge occurrence
+    if (cs.cursor < cs.cand_end) PushStop(arena_[cs.cursor].x, e.src);
+  }
+  if (pending || !visit_.empty()) Push(x, ptr);
+}
+
 void DensePeeler::Push(uint32_t y, uint32_t ptr) {
-  Cold& cy = cold_[y];
-  cy.heap_epoch = epoch_;
   std::span<const SuspicionGraph::Adj> nbrs = graph_.Neighbors(y);
   stats_.touched += nbrs.size();
   ++stats_.scanned;
-  // Unplaced neighbours: heap vertices (y's markers still in the heap) and
-  // old vertices at or after ptr (one label read each; branch-free so that
-  // the reads overlap).
+  // Unplaced neighbours: the heap vertices waiting for y (visit_), and the old
+  // vertices at or after ptr (one label read each; branch-free so that the
+  // reads overlap), which become y's candidates in sequence order.
   const uint64_t from = ptr == kNil ? ~uint64_t{0} : seq_.Label(ptr);
   int64_t d = graph_.Prior(y);
-  const uint32_t watch_begin = static_cast<uint32_t>(watch_.size());
-  if (cy.mark_epoch == epoch_)
-    for (uint32_t r = cy.markers; r != kNil; r = marks_[r].next)
-      if (InHeap(marks_[r].z)) {
-        d += marks_[r].w;
-        watch_.push_back({marks_[r].z, marks_[r].w});
-      }
-  if (cand_.size() < nbrs.size()) cand_.resize(nbrs.size());
-  Candidate* cand = cand_.data();
-  size_t ncand = 0;
+  const uint32_t mark_begin = static_cast<uint32_t>(arena_.size());
+  for (const Entry& m : visit_) {
+    d += m.w;
+    arena_.push_back(m);
+  }
+  const uint32_t cand_begin = static_cast<uint32_t>(arena_.size());
+  arena_.resize(cand_begin + nbrs.size());
+  Entry* cand = arena_.data() + cand_begin;
+  uint32_t n = 0;
   for (const SuspicionGraph::Adj& a : nbrs) {
     uint32_t x = a.nbr();
     uint64_t lx = seq_.Label(x);
     bool ahead = lx >= from;
-    cand[ncand] = {x, a.w, lx};
-    ncand += ahead;
+    cand[n] = {x, a.w, lx};
+    n += ahead;
     d += ahead ? a.w : 0;
   }
-  // While y waits in the heap the walk never passes a vertex whose key is
-  // above y's (y's key only goes down), so only the neighbours before the
-  // first such vertex can be reached in that time: only they are marked.
-  ++stats_.searches;
-  uint32_t bound = seq_.FindFrom(ptr, Key{d, y});
-  const uint64_t bound_label = bound == kNil ? ~uint64_t{0} : seq_.Label(bound);
-  for (size_t i = 0; i < ncand; ++i)
-    if (cand[i].label < bound_label) {
-      Mark(cand[i].x, y, cand[i].w);  // its key at removal now includes this edge until y goes
-      watch_.push_back({cand[i].x, cand[i].w});
-    }
-  Cold& cy2 = cold_[y];
-  cy2.dcur = d;
-  cy2.watch_begin = watch_begin;
-  cy2.watch_end = static_cast<uint32_t>(watch_.size());
+  arena_.resize(cand_begin + n);
+  cand = arena_.data() + cand_begin;
+  auto by_label = [](const Entry& a, const Entry& b) { return a.label < b.label; };
+  if (n <= 16) {
+    for (uint32_t i = 1; i < n; ++i)  // insertion sort: most lists are short
+      for (uint32_t j = i; j > 0 && by_label(cand[j], cand[j - 1]); --j) std::swap(cand[j], cand[j - 1]);
+  } else {
+    std::sort(cand, cand + n, by_label);
+  }
+  Cold& c = Touch(y);
+  c.flags |= kInHeap;
+  c.dcur = d;
+  c.mark_begin = mark_begin;
+  c.cand_begin = c.cursor = cand_begin;
+  c.cand_end = cand_begin + n;
+  if (n > 0) PushStop(cand[0].x, y);
   heap_.push_back(Key{d, y});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<Key>());
 }
 
 void DensePeeler::Place(uint32_t z, int64_t w, uint32_t k) {
-  cold_[z].heap_epoch = 0;
+  Cold& cz = cold_[z];
+  cz.flags &= ~kInHeap;
   seq_.Move(z, w, k);
+  above_valid_ = false;
   ++stats_.moved;
-  const Cold& cz = cold_[z];
-  stats_.touched += cz.watch_end - cz.watch_begin;
-  for (uint32_t i = cz.watch_begin; i < cz.watch_end; ++i) {
-    uint32_t x = watch_[i].raw;
-    if (InHeap(x)) {
-      // Its degree into the unplaced set loses the edge to z.
-      cold_[x].dcur -= watch_[i].w;
-      heap_.push_back(Key{cold_[x].dcur, x});
-      std::push_heap(heap_.begin(), heap_.end(), std::greater<Key>());
-    } else if (k != kNil && seq_.Label(x) >= seq_.Label(k)) {
-      --cold_[x].mark;  // marked by z and still ahead: z no longer counts in its key
-    }
+  // The heap vertices among its neighbours lose their edge to z from their
+  // degree into the unplaced set: those waiting for z when it joined, and
+  // its candidates reached since (the others never counted it).
+  stats_.touched += cz.cursor - cz.mark_begin;
+  for (uint32_t i = cz.mark_begin; i < cz.cursor; ++i) {
+    uint32_t x = arena_[i].x;
+    if (!InHeap(x)) continue;
+    cold_[x].dcur -= arena_[i].w;
+    heap_.push_back(Key{cold_[x].dcur, x});
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<Key>());
   }
 }
 
 // The re-peel of the affected window (edge insertions and prior raises: every
 // change is an increase). Walks the old sequence with a pointer `ptr`; the
-// vertices before ptr are placed. Each affected vertex is a "stop": when the
-// walk reaches it, it joins a heap keyed by its exact current weighted degree
-// into the unplaced set. A vertex neighbouring a heap vertex is "marked" and
-// is a stop too (its own key at removal changed). All other vertices keep
-// their old keys, and the next removal is the smaller of the heap top and the
-// next old vertex, so runs of unmarked old vertices below the heap top are
-// skipped in O(log distance) by a finger search on the order's maximum keys.
-// The window ends when the heap is empty and no stop remains. docs/rings.md
-// has the proof that the result is the greedy peeling of the new graph.
+// vertices before ptr are placed. The walk stops at "stops": affected
+// vertices, and the next candidate of every heap vertex. At a stop whose key
+// changed, the vertex joins a heap keyed by its exact current weighted degree
+// into the unplaced set. All other vertices keep their old keys, and the next
+// removal is the smaller of the heap top and the next old vertex, so runs of
+// old vertices below the heap top are skipped in O(log distance) by a finger
+// search on the order's maximum keys. The window ends when the heap is empty
+// and no stop remains. docs/rings.md has the proof that the result is the
+// greedy peeling of the new graph.
 void DensePeeler::Reinsert(std::span<const uint32_t> affected) {
   if (affected.empty()) return;
   if (++epoch_ == 0) {  // wrapped: clear the stamps once
-    for (Cold& c : cold_) c.heap_epoch = c.mark_epoch = c.pending_epoch = 0;
+    for (Cold& c : cold_) c.epoch = 0;
     epoch_ = 1;
   }
   heap_.clear();
   stops_.clear();
   stops_relabels_ = seq_.relabels();
-  watch_.clear();
-  marks_.clear();
+  arena_.clear();
+  above_valid_ = false;
   uint32_t ptr = affected[0];
   for (uint32_t a : affected) {
     if (seq_.Label(a) < seq_.Label(ptr)) ptr = a;
-    if (cold_[a].pending_epoch != epoch_) {
-      cold_[a].pending_epoch = epoch_;
-      PushStop(a);
+    Cold& c = Touch(a);
+    if ((c.flags & kPending) == 0) {
+      c.flags |= kPending;
+      PushStop(a, kNil);
     }
   }
   auto cmp = std::greater<Key>();
@@ -554,12 +580,18 @@ void DensePeeler::Reinsert(std::span<const uint32_t> affected) {
     uint32_t stop = NextStop(ptr);
     if (heap_.empty() && stop == kNil) break;
     // The next place the walk must look at: a stop, or an old vertex whose
-    // key exceeds the heap top (the top must be removed before it).
+    // key exceeds the heap top (the top must be removed before it). Between
+    // placements the sequence does not change and ptr stays before the
+    // vertex found, so the search is reused while the top is the same.
     uint32_t k = stop;
     if (!heap_.empty()) {
-      ++stats_.searches;
-      uint32_t above = seq_.FindFrom(ptr, heap_.front());
-      if (above != kNil && (stop == kNil || seq_.Label(above) < seq_.Label(stop))) k = above;
+      if (!above_valid_ || !(above_key_ == heap_.front())) {
+        ++stats_.searches;
+        above_ = seq_.FindFrom(ptr, heap_.front());
+        above_key_ = heap_.front();
+        above_valid_ = true;
+      }
+      if (above_ != kNil && (stop == kNil || seq_.Label(above_) < seq_.Label(stop))) k = above_;
     }
     if (!heap_.empty() && (k == kNil || seq_.KeyOf(k) > heap_.front())) {
       // The heap top is the global minimum: place it just before k. Every old
@@ -571,12 +603,11 @@ void DensePeeler::Reinsert(std::span<const uint32_t> affected) {
       ptr = k;
       continue;
     }
-    // k is a stop below the heap top: an affected vertex, or one whose key
-    // includes an edge to a heap vertex behind it. It joins the heap with its
-    // exact key (if that equals its old one it is placed right back).
-    cold_[k].pending_epoch = 0;
+    // k is a stop below the heap top: an affected vertex, or the candidate of
+    // heap vertices behind it. If its key changed it joins the heap (if that
+    // key equals its old one it is placed right back).
     ptr = seq_.Next(k);
-    Push(k, ptr);
+    Visit(k, ptr);
   }
 }
 
@@ -594,9 +625,8 @@ Peeling DensePeeler::Sequence() {
 
 size_t DensePeeler::MemoryBytes() const {
   return graph_.MemoryBytes() + seq_.MemoryBytes() + cold_.capacity() * sizeof(Cold) +
-         heap_.capacity() * sizeof(Key) + stops_.capacity() * sizeof(stops_[0]) + marks_.capacity() * sizeof(MarkRec) +
-         watch_.capacity() * sizeof(SuspicionGraph::Adj) +
-         cand_.capacity() * sizeof(Candidate);
+         heap_.capacity() * sizeof(Key) + stops_.capacity() * sizeof(Stop) +
+         (arena_.capacity() + visit_.capacity()) * sizeof(Entry);
 }
 
 }  // namespace interdict

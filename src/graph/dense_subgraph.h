@@ -232,60 +232,68 @@ class DensePeeler {
   void GrowTo(uint32_t n);
   void Reinsert(std::span<const uint32_t> affected);
 
-  // Incremental re-peel (per update; see Reinsert).
-  bool InHeap(uint32_t x) const { return cold_[x].heap_epoch == epoch_; }
-  // Puts y in the heap with its weighted degree into the unplaced set (heap
-  // vertices and those at or after ptr; kNil = end), marking the latter.
+  // Incremental re-peel (see Reinsert and docs/rings.md).
+  //
+  // Per-vertex update state, valid only while epoch == epoch_ (reset lazily,
+  // so an update touches only the vertices it visits). 32 bytes.
+  struct Cold {
+    int64_t dcur = 0;  // exact current key while in the heap
+    uint32_t epoch = 0;
+    uint32_t flags = 0;  // kInHeap | kPending
+    // While in the heap, its entries in arena_: [mark_begin, cand_begin) the
+    // heap vertices that were waiting for it when the walk reached it;
+    // [cand_begin, cand_end) its neighbours ahead of the walk when it joined,
+    // in sequence order; [cand_begin, cursor) those the walk has reached since.
+    uint32_t mark_begin = 0, cand_begin = 0, cursor = 0, cand_end = 0;
+  };
+  static constexpr uint32_t kInHeap = 1, kPending = 2;
+  Cold& Touch(uint32_t x);
+  bool InHeap(uint32_t x) const { return cold_[x].epoch == epoch_ && (cold_[x].flags & kInHeap) != 0; }
+  // The vertex of the first valid stop (kNil if none); drops stale entries.
+  uint32_t NextStop(uint32_t ptr);
+  // The walk reached stop x (ptr is now the vertex after it): takes all stop
+  // entries for x and, if x's key changed, pushes it.
+  void Visit(uint32_t x, uint32_t ptr);
+  // Puts y in the heap with its exact weighted degree into the unplaced set:
+  // the heap vertices waiting for it (visit_) and its neighbours at or after
+  // ptr (kNil = end), which become its candidates.
   void Push(uint32_t y, uint32_t ptr);
   void Place(uint32_t z, int64_t w, uint32_t k);
-  // z (in the heap) marks x with their edge weight w.
-  void Mark(uint32_t x, uint32_t z, uint32_t w);
-  bool Marked(uint32_t x) const { return cold_[x].mark_epoch == epoch_ && cold_[x].mark > 0; }
-  void PushStop(uint32_t x);
-  // The first valid stop at or after ptr (kNil if none); drops stale entries.
-  uint32_t NextStop(uint32_t ptr);
+  void PushStop(uint32_t x, uint32_t src);
 
   SuspicionGraph graph_;
   bool valid_ = true;  // sequence matches the graph
   Stats stats_;
   PeelOrder seq_;      // the peeling order with peeling weights
-
-  // Per-vertex update state, touched only for vertices the update visits.
-  struct Cold {
-    int64_t dcur = 0;            // exact current key while in the heap
-    uint32_t heap_epoch = 0;     // == epoch_: in the heap
-    uint32_t pending_epoch = 0;  // == epoch_: affected, not yet reached by the walk
-    uint32_t mark_epoch = 0;     // == epoch_: mark and markers are this update's
-    uint32_t mark = 0;           // heap vertices behind the walk it neighbours
-    uint32_t markers = 0;        // head of its list in marks_ (kNil: none)
-    uint32_t watch_begin = 0, watch_end = 0;  // its range of watch_ while in the heap
-  };
   HugeVector<Cold> cold_;
   uint32_t epoch_ = 0;
   std::vector<Key> heap_;  // min-heap with lazy deletion
-  // Stops: vertices the walk must visit (affected vertices not yet reached,
-  // marked vertices), a min-heap of (order label when pushed, vertex). A
-  // relabelling changes label values (not the order): the entries are then
-  // re-read (stops_relabels_ != the order's count).
-  std::vector<std::pair<uint64_t, uint32_t>> stops_;
-  uint64_t stops_relabels_ = 0;
-  // Who marked whom: records {marker, weight, next record of the same marked
-  // vertex}. A vertex's neighbours in the heap when it joins the heap are
-  // exactly its markers still in the heap (a heap vertex marks every
-  // neighbour the walk can reach while it waits), so Push reads them here
-  // instead of testing every neighbour.
-  struct MarkRec {
-    uint32_t z, w, next;
+  // Stops: where the walk must look. {x, kNil}: x is affected. {x, y}: heap
+  // vertex y waits for its next candidate x: if the walk reaches x while y is
+  // still in the heap, x's key includes their edge, so x must be re-placed.
+  // Each heap vertex has one such entry at a time (lazy marking: a candidate
+  // is only looked at if the walk gets there before y is placed). A min-heap
+  // by x's order label as stored; a relabelling changes label values (not the
+  // order), after which the entries are re-read (stops_relabels_ != the
+  // order's count).
+  struct Stop {
+    uint64_t label;
+    uint32_t x, src;
+    bool operator>(const Stop& o) const { return label > o.label; }
   };
-  std::vector<MarkRec> marks_;
-  // Per heap vertex: the neighbours it must tell when it is placed (its
-  // markers in the heap when it joined, and those it marked), with the weight.
-  std::vector<SuspicionGraph::Adj> watch_;
-  struct Candidate {
+  std::vector<Stop> stops_;
+  uint64_t stops_relabels_ = 0;
+  struct Entry {
     uint32_t x, w;
     uint64_t label;
   };
-  std::vector<Candidate> cand_;  // scratch for Push
+  std::vector<Entry> arena_;  // see Cold
+  std::vector<Entry> visit_;  // scratch: heap vertices waiting for the visited vertex
+  // The last finger search for the heap top: valid until the next placement
+  // or a change of the top.
+  Key above_key_{};
+  uint32_t above_ = kNil;
+  bool above_valid_ = false;
 };
 
 }  // namespace interdict
