@@ -19,6 +19,7 @@ constexpr uint64_t kStep = uint64_t{1} << 32;    // a new label's distance from 
 void PeelOrder::Grow(uint32_t n) {
   if (n <= leaf_.size()) return;
   label_.resize(n, 0);
+  coarse_.resize(n, 0);
   leaf_.resize(n, kNil);
 }
 
@@ -85,7 +86,7 @@ void PeelOrder::Assign(std::span<const uint32_t> order, std::span<const int64_t>
       L.id[j] = x;
       L.w[j] = weight[i + j];
       leaf_[x] = l;
-      label_[x] = spacing * (i + j + 1);
+      SetLabel(x, spacing * (i + j + 1));
     }
     L.prev = last_leaf_;
     if (last_leaf_ == kNil) first_leaf_ = l; else leaves_[last_leaf_].next = l;
@@ -348,7 +349,7 @@ void PeelOrder::AssignLabel(uint32_t x, uint32_t leaf, uint32_t slot) {
   // at the same place (a run of placements before one vertex), each takes
   // kStep of the gap instead of halving it.
   if (b - a >= 2) {
-    label_[x] = a + std::min((b - a) / 2, kStep);
+    SetLabel(x, a + std::min((b - a) / 2, kStep));
   } else {
     Relabel(leaf, slot);
   }
@@ -385,7 +386,7 @@ void PeelOrder::Relabel(uint32_t leaf, uint32_t slot) {
       uint64_t l = a;
       for (Cur c = lo;; c = next(c)) {
         l += gap;
-        label_[id_at(c)] = l;
+        SetLabel(id_at(c), l);
         if (c.leaf == hi.leaf && c.slot == hi.slot) break;
       }
       return;
@@ -498,7 +499,7 @@ void PeelOrder::Move(uint32_t x, int64_t w, uint32_t k) {
 }
 
 size_t PeelOrder::MemoryBytes() const {
-  return label_.capacity() * 8 + leaf_.capacity() * 4 + leaves_.capacity() * sizeof(Leaf) + inners_.capacity() * sizeof(Inner) +
+  return label_.capacity() * 8 + coarse_.capacity() * 2 + leaf_.capacity() * 4 + leaves_.capacity() * sizeof(Leaf) + inners_.capacity() * sizeof(Inner) +
          (free_leaves_.capacity() + free_inners_.capacity()) * sizeof(uint32_t);
 }
 
@@ -515,6 +516,7 @@ std::string PeelOrder::CheckInvariants() const {
       uint32_t x = L.id[i];
       if (leaf_[x] != l) return fmt::format("vertex {} maps to leaf {}, is in {}", x, leaf_[x], l);
       if (count > 0 && label_[x] <= last_label) return fmt::format("label of {} not increasing", x);
+      if (coarse_[x] != CoarseOf(label_[x])) return fmt::format("coarse label of {} out of step", x);
       last_label = label_[x];
       ++count;
     }

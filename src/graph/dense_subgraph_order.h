@@ -65,6 +65,11 @@ class PeelOrder {
   int64_t Weight(uint32_t x) const;
   Key KeyOf(uint32_t x) const { return Key{Weight(x), x}; }
   uint64_t Label(uint32_t x) const { return label_[x]; }
+  // The label's top 16 bits, from a 2-byte array that mostly stays in cache:
+  // Coarse(a) < Coarse(b) implies a precedes b, so most order tests against a
+  // fixed vertex need no full label (equal values: compare labels).
+  static uint16_t CoarseOf(uint64_t label) { return static_cast<uint16_t>(label >> 48); }
+  uint16_t Coarse(uint32_t x) const { return coarse_[x]; }
 
   // First vertex at or after x (x itself included) whose key is above k;
   // kNil if none or if x is kNil.
@@ -132,6 +137,11 @@ class PeelOrder {
   void Relabel(uint32_t leaf, uint32_t slot);
 
   HugeVector<uint64_t> label_;  // order label per vertex
+  HugeVector<uint16_t> coarse_;  // CoarseOf(label_), kept in step
+  void SetLabel(uint32_t x, uint64_t l) {
+    label_[x] = l;
+    coarse_[x] = CoarseOf(l);
+  }
   HugeVector<uint32_t> leaf_;   // leaf holding the vertex, kNil if absent
   HugeVector<Leaf> leaves_;
   HugeVector<Inner> inners_;
