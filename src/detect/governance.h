@@ -11,8 +11,8 @@
 //    probe transfers, accounts on a mule phone, new accounts (flag_account);
 //    outside collector accounts fed by flagged mules;
 //  - complicit insiders: outlets and branches whose openings turn bad far more
-//    often than the base rate (Poisson tail test, Bonferroni over outlets)
-//    (flag_outlet).
+//    often than the honest outlets (exact conditional binomial test per kind
+//    of opening, at a per-outlet error rate) (flag_outlet).
 // docs/governance.md explains every signal and threshold.
 #pragma once
 #include <cstdint>
@@ -64,11 +64,14 @@ struct GovernanceConfig {
   int collector_min_mules = 2;     // outside account fed by this many flagged mules ...
   double collector_min_share = 0.5;  // ... making up this share of what it received
   // --- insider outlets ---
-  double insider_alpha = 0.05;     // family-wise error over all outlets (Bonferroni)
+  // Chance that an honest outlet is flagged (per outlet, not family-wise):
+  // half the target of at most 1 false outlet per 500 outlets, so that the
+  // bound holds at any province size. The test is discrete, so the realised
+  // rate is lower still (1 per ~3,900 outlets in the 1M simulated province).
+  double insider_alpha = 1e-4;
   int insider_min_bad = 3;         // never on fewer bad cards than this
   double insider_min_ratio = 3.0;  // and at least this many times the base rate
-  int insider_min_total_bad = 30;  // test only once the base rate rests on this many bad cards
-  double insider_rate_floor = 1e-4;  // base rate never assumed below this (early in a run)
+  int insider_min_total_bad = 10;  // test a kind of openings once this many of its bad cards are known
   // --- dens ---
   int den_min_flagged = 2;         // (export) cells with this many flagged devices
   // Emit flag_number for the SIMs of a flagged SIM box / fraud handset.
@@ -110,8 +113,8 @@ class GovernanceDetector {
   GovernanceStats stats_;
 };
 
-// One-sided Poisson upper tail P(X >= k) for X ~ Poisson(lambda); exact sum in
-// log space (k up to millions is fine). Exposed for tests.
-double PoissonUpperTail(uint64_t k, double lambda);
+// One-sided binomial upper tail P(X >= k) for X ~ Binomial(n, q); exact sum
+// in log space (n up to millions is fine). Exposed for tests.
+double BinomialUpperTail(uint64_t k, uint64_t n, double q);
 
 }  // namespace interdict

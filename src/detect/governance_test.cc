@@ -4,6 +4,7 @@
 #include "detect/governance.h"
 
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,19 @@ namespace {
 
 constexpr Ts kT0 = 1700000000;
 constexpr Ts kDay = 86400;
+
+// xorshift64*: the same draws on every platform (std distributions are not).
+struct Rng {
+  uint64_t s;
+  uint64_t Next() {
+    s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
+    return (s * 0x2545f4914f6cdd1dull) >> 11;
+  }
+  template <typename T>
+  void Shuffle(std::vector<T>* v) {
+    for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[Next() % i]);
+  }
+};
 
 class World {
  public:
@@ -94,14 +108,17 @@ class World {
   int txn_ = 0;
 };
 
-TEST(PoissonTail, MatchesKnownValues) {
-  EXPECT_DOUBLE_EQ(PoissonUpperTail(0, 3.0), 1.0);
-  EXPECT_NEAR(PoissonUpperTail(1, 2.0), 1.0 - std::exp(-2.0), 1e-12);
-  // P(X >= 3 | 1) = 1 - e^-1 (1 + 1 + 1/2)
-  EXPECT_NEAR(PoissonUpperTail(3, 1.0), 1.0 - std::exp(-1.0) * 2.5, 1e-12);
-  EXPECT_LT(PoissonUpperTail(40, 5.0), 1e-15);
-  EXPECT_GT(PoissonUpperTail(40, 5.0), 0.0);
-  EXPECT_NEAR(PoissonUpperTail(5000, 5000.0), 0.5, 0.01);
+TEST(BinomialTail, MatchesKnownValues) {
+  EXPECT_DOUBLE_EQ(BinomialUpperTail(0, 10, 0.3), 1.0);
+  EXPECT_DOUBLE_EQ(BinomialUpperTail(11, 10, 0.3), 0.0);
+  EXPECT_NEAR(BinomialUpperTail(1, 2, 0.5), 0.75, 1e-12);
+  EXPECT_NEAR(BinomialUpperTail(2, 2, 0.5), 0.25, 1e-12);
+  // P(X >= 3 | 10, 0.1) = 1 - (0.9^10 + 10 x 0.1 x 0.9^9 + 45 x 0.01 x 0.9^8)
+  EXPECT_NEAR(BinomialUpperTail(3, 10, 0.1), 0.0701908264, 1e-9);
+  EXPECT_LT(BinomialUpperTail(40, 100, 0.001), 1e-60);
+  EXPECT_GT(BinomialUpperTail(40, 100, 0.001), 0.0);
+  EXPECT_NEAR(BinomialUpperTail(5000, 10000, 0.5), 0.504, 0.001);
+  EXPECT_NEAR(BinomialUpperTail(1, 1000000, 1e-6), 1.0 - std::pow(1.0 - 1e-6, 1e6), 1e-9);
 }
 
 TEST(Governance, CardSellerBatchAcrossOperatorsIsFlaggedAndCardsReverified) {
@@ -265,6 +282,74 @@ TEST(Governance, InsiderOutletFlaggedBusyHonestBranchNot) {
   EXPECT_TRUE(w.Has(ActionType::kFlagOutlet, "O7"));
   EXPECT_FALSE(w.Has(ActionType::kFlagOutlet, "O0"));
   EXPECT_EQ(w.Count(ActionType::kFlagOutlet), 1);
+}
+
+// Bank branches are judged against branches, not against SIM outlets: here
+// SIM cards go bad five times as often as accounts, and a branch whose 5 bad
+// accounts among 300 openings would look ordinary against the pooled rate
+// (2.8 expected) is an insider against the branches' own rate (0.2). Only 28
+// bad accounts are known in all (a small province): the conditional test
+// needs no settled base rate.
+TEST(Governance, InsiderBranchJudgedAgainstBranchesNotSimOutlets) {
+  World w;
+  Ts t = kT0 - 400 * kDay;
+  int m = 0;
+  for (int o = 0; o < 40; ++o)
+    for (int i = 0; i < 250; ++i, ++m)
+      w.Sim(t += 10, "m" + std::to_string(m), "q" + std::to_string(m), "cm", "O" + std::to_string(o));
+  // 400 bad SIMs, 10 per outlet, in random order.
+  std::vector<int> bad_sims;
+  for (int k = 0; k < m; k += 25) bad_sims.push_back(k);
+  Rng rng{42};
+  rng.Shuffle(&bad_sims);
+  Ts ft = kT0;
+  for (int k : bad_sims) w.Flagged("m" + std::to_string(k), ft += 60);
+  EXPECT_EQ(w.Count(ActionType::kFlagOutlet), 0);
+  // 120 branches of 300 accounts (account b*300+i is at branch b); a probe
+  // between two new accounts makes both bad.
+  for (int a = 0; a < 120 * 300; ++a)
+    w.Account(kT0 - 60 * kDay, "a" + std::to_string(a), "h" + std::to_string(a), "icbc",
+              "B" + std::to_string(a / 300));
+  auto probe = [&](int x, int y) {
+    w.Transfer(ft += 60, "a" + std::to_string(x), "a" + std::to_string(y), 388, "", Channel::kOnline);
+  };
+  for (int i = 0; i < 9; ++i) probe((1 + i) * 300 + 7, (50 + i) * 300 + 7);  // 18 branches, one each
+  for (int i = 0; i < 5; ++i) probe(i, (100 + i) * 300 + 9);                  // B0 five times
+  w.Finish(ft + 60);
+  EXPECT_TRUE(w.Has(ActionType::kFlagOutlet, "B0"));
+  EXPECT_EQ(w.Count(ActionType::kFlagOutlet), 1);
+}
+
+// The false-outlet bound on worlds with no insider: 600 honest outlets of 50
+// to 550 openings whose cards go bad at random at one rate, revealed one at a
+// time in random order as in a run (every bad card re-tests its outlet); five
+// such worlds. The target is at most 1 false outlet per 500 outlets;
+// insider_alpha keeps the realised rate of this sequential procedure lower.
+TEST(Governance, NoInsiderFewFalseOutletsAmongThreeThousand) {
+  int false_outlets = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    World w;
+    Rng rng{seed * 0x9e3779b97f4a7c15ull};
+    std::vector<std::string> cards;
+    Ts t = kT0 - 400 * kDay;
+    for (int o = 0; o < 600; ++o) {
+      const int n = 50 + static_cast<int>(rng.Next() % 501);
+      for (int i = 0; i < n; ++i) {
+        cards.push_back("c" + std::to_string(cards.size()));
+        w.Sim(t += 10, cards.back(), "p" + cards.back(), "cm", "O" + std::to_string(o));
+      }
+    }
+    std::vector<std::string> bad;  // one card in 150: about 1,200
+    for (const std::string& c : cards)
+      if (rng.Next() % 150 == 0) bad.push_back(c);
+    rng.Shuffle(&bad);
+    Ts ft = kT0;
+    for (const std::string& c : bad) w.Flagged(c, ft += 60);
+    w.Finish(ft + 60);
+    EXPECT_GT(bad.size(), 1000u);
+    false_outlets += w.Count(ActionType::kFlagOutlet);
+  }
+  EXPECT_LE(false_outlets, 2) << false_outlets;  // 1 per 1,500 outlets at most
 }
 
 TEST(Governance, ProbeTransferAndCollector) {
