@@ -275,10 +275,12 @@ int main(int argc, char** argv) {
               mean_batch > 0 ? peel_s / mean_batch : 0.0, mean_cpu > 0 ? peel_cpu / mean_cpu : 0.0);
   std::printf("  rebuild share     %.2f us cpu per edge (one rebuild per %.0f%% growth, amortised)\n",
               rebuild_edges > 0 ? rebuild_cpu / rebuild_edges * 1e6 : 0.0, det.options().rebuild_growth * 100);
-  std::printf("  work per batch    %.1f vertices moved, %.0f adjacency entries read, %.1f finger searches\n",
+  std::printf("  work per batch    %.1f vertices moved, %.0f adjacency entries read, %.1f finger searches"
+              " (%llu pool compactions in all)\n",
               static_cast<double>(after.moved - before.moved) / n_batches,
               static_cast<double>(after.touched - before.touched) / n_batches,
-              static_cast<double>(after.searches - before.searches) / n_batches);
+              static_cast<double>(after.searches - before.searches) / n_batches,
+              static_cast<unsigned long long>(peeler.graph().compactions()));
   if (a.verify)
     std::printf("  exact             %s (incremental == from-scratch order and weights, %llu checks; last %.2f s)\n",
                 exact ? "yes" : "NO", static_cast<unsigned long long>(checks), verify_s);

@@ -170,7 +170,8 @@ void SuspicionGraph::Compact(uint64_t extra) {
   uint64_t total = 0;
   for (const List& l : lists_) total += WithSlack(l.len);
   HugeVector<Adj> np;
-  np.reserve(total + total / 8 + extra + 1024);
+  np.reserve(total + total / 2 + extra + (uint64_t{1} << 20));
+  ++compactions_;
   np.resize(total);
   uint64_t o = 0;
   for (uint32_t v = 0; v < NumVertices(); ++v) {
@@ -227,7 +228,9 @@ void SuspicionGraph::Reweight() {
     total += lists_[v].cap;
   }
   pool_ = HugeVector<Adj>();
-  pool_.reserve(total + total / 8 + 1024);
+  // Room for growth without compaction: half the pool again (address space
+  // only until used, so it costs no memory before edges arrive).
+  pool_.reserve(total + total / 2 + (uint64_t{1} << 20));
   pool_.resize(total);
   live_ = total;
   // Out entries of each source in arrival order; w holds the log index for now.

@@ -137,6 +137,8 @@ class SuspicionGraph {
   // Weighted degree of v into the whole graph (prior included).
   int64_t Degree(uint32_t v) const;
   size_t MemoryBytes() const;
+  // Times the pool was compacted outside Reweight (a pause of O(E)).
+  uint64_t compactions() const { return compactions_; }
 
   // Greedy peeling of the whole graph from scratch: an indexed 4-ary heap with
   // decrease-key, O((V + E) log V). The graph must not be Stale().
@@ -174,6 +176,7 @@ class SuspicionGraph {
   std::vector<double> inv_log_;        // 1/ln(d + c) for small d
   uint64_t num_edges_ = 0;
   int64_t total_mass_ = 0;
+  uint64_t compactions_ = 0;
 };
 
 // The graph plus its greedy peeling, kept valid as edges arrive.
