@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -103,7 +104,27 @@ class GzipSource : public ByteSource {
   bool member_clean_ = true;
 };
 
+class MemorySource : public ByteSource {
+ public:
+  MemorySource(std::string_view data, size_t max_read) : data_(data), max_read_(max_read) {}
+  size_t Read(char* buf, size_t n) override {
+    const size_t k = std::min({n, data_.size() - pos_, max_read_});
+    std::memcpy(buf, data_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+
+ private:
+  std::string_view data_;
+  size_t max_read_;
+  size_t pos_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSource> MemoryByteSource(std::string_view data, size_t max_read) {
+  return std::make_unique<MemorySource>(data, max_read == 0 ? 1 : max_read);
+}
 
 Status OpenByteSource(const std::string& path, std::unique_ptr<ByteSource>* out) {
   int fd;

@@ -5,8 +5,10 @@
 // Thread safety: none.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 
@@ -27,5 +29,9 @@ class ByteSource {
 // Opens `path` ("-" = standard input). Fails with a one-line message naming the
 // path and the reason (missing, unreadable, a directory).
 Status OpenByteSource(const std::string& path, std::unique_ptr<ByteSource>* out);
+
+// Bytes held in memory (tests, fuzzing), at most `max_read` per Read() so that
+// records cross every refill. Borrows `data`, which must outlive the source.
+std::unique_ptr<ByteSource> MemoryByteSource(std::string_view data, size_t max_read = SIZE_MAX);
 
 }  // namespace interdict

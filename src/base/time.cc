@@ -141,7 +141,7 @@ bool ParseTs(std::string_view s, const TimeZone& local, Ts* out) {
   return true;
 }
 
-bool TsParser::Parse(std::string_view s, Ts* out) {
+bool TsParser::ParseSlow(std::string_view s, Ts* out) {
   if (s.size() < 19) return ParseUnix(s, out);
   if (!have_prefix_ || std::memcmp(prefix_, s.data(), 16) != 0) {
     Ts minute;
@@ -154,6 +154,16 @@ bool TsParser::Parse(std::string_view s, Ts* out) {
   int32_t off;
   if (!ParseTail(s.substr(16), local_, &sec, &off)) return false;
   *out = prefix_base_ + sec - off;
+  // Remember the zone for the fast path unless the seconds had a fraction
+  // (then the suffix varies row to row). A valid zone is at most 6 bytes
+  // ("+08:00"), so it lies within the field's last 8.
+  const size_t zone_len = s.size() - 19;
+  if (zone_len <= 6 && (zone_len == 0 || (s[19] != '.' && s[19] != ','))) {
+    size_ = s.size();
+    std::memcpy(&zone_word_, s.data() + s.size() - 8, 8);
+    zone_mask_ = zone_len == 0 ? 0 : ~uint64_t{0} << (8 * (8 - zone_len));
+    zone_off_ = off;
+  }
   return true;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace interdict {
 namespace {
 
@@ -78,6 +80,68 @@ TEST(Time, CachedParserFollowsPrefixChanges) {
   Ts bad = 7;
   EXPECT_FALSE(p.Parse("2024-03-01T09:16:0xZ", &bad));
   EXPECT_EQ(bad, 7);
+}
+
+// The cached parser's inline path (same minute, same zone suffix) must give
+// ParseTs's answer on every form, whatever was parsed before.
+TEST(Time, CachedFastPathAgreesOnEveryForm) {
+  const std::vector<std::string> forms = {
+      "2024-03-01T09:15:02+08:00", "2024-03-01T09:15:59+08:00", "2024-03-01T09:15:60+08:00",
+      "2024-03-01T09:15:61+08:00", "2024-03-01T09:15:0x+08:00", "2024-03-01T09:15:02+08:01",
+      "2024-03-01T09:15:02-08:00", "2024-03-01T09:15:02+0800",  "2024-03-01T09:15:02+08",
+      "2024-03-01T09:15:02Z",      "2024-03-01T09:15:02z",      "2024-03-01T09:15:02",
+      "2024-03-01 09:15:02",       "2024-03-01t09:15:02",       "2024-03-01T09:15:02.5+08:00",
+      "2024-03-01T09:15:02,5Z",    "2024-03-01T09:15:02.123456789Z", "2024-03-01T09:15:02.+08:00",
+      "2024-03-01T09:15:02+08:00x", "2024-03-01T09:15:02 +08:00", "2024-03-01T09:15+08:00:00",
+      "2024-03-01T09:15:02+18:00", "2024-03-01T09:15:02+19:00", "2024-03-01T09:15:02+08:60",
+      "2024-03-01T09:15;02+08:00", "1709255702",                "2024-03-01T09:16:00+08:00",
+      "2024-03-01T09:15:0"};
+  for (const TimeZone tz : {TimeZone{}, TimeZone{0}, TimeZone{-19800}}) {
+    for (const std::string& first : forms) {
+      for (const std::string& second : forms) {
+        TsParser p(tz);
+        Ts a = kNoTs, b = kNoTs, want = kNoTs;
+        const bool ok_first = p.Parse(first, &a);
+        const bool ok = p.Parse(second, &b);
+        EXPECT_EQ(ok_first, ParseTs(first, tz, &want)) << first;
+        if (ok_first) {
+          EXPECT_EQ(a, want) << first;
+        }
+        want = kNoTs;
+        ASSERT_EQ(ok, ParseTs(second, tz, &want)) << first << " then " << second;
+        if (ok) {
+          EXPECT_EQ(b, want) << first << " then " << second;
+        }
+      }
+    }
+  }
+}
+
+// Long random runs of near-valid timestamps through one cached parser.
+TEST(Time, CachedParserAgreesOnRandomRuns) {
+  std::mt19937_64 rng(7);
+  const std::string alphabet = "0123456789:+-.,ZzT t";
+  TsParser p(TimeZone{});
+  Ts t = 1709255702;
+  for (int i = 0; i < 200000; ++i) {
+    t += static_cast<Ts>(rng() % 3) - (rng() % 20 == 0 ? 100 : 0);
+    std::string s = FormatTs(t, TimeZone{static_cast<int32_t>(rng() % 3) * 1800});
+    switch (rng() % 6) {
+      case 0: s = s.substr(0, 19); break;
+      case 1: s = s.substr(0, 19) + "Z"; break;
+      case 2: s.erase(22, 1); break;
+      default: break;
+    }
+    if (rng() % 4 == 0) s[rng() % s.size()] = alphabet[rng() % alphabet.size()];
+    if (rng() % 20 == 0) s.insert(rng() % (s.size() + 1), 1, alphabet[rng() % alphabet.size()]);
+    if (rng() % 20 == 0) s.erase(rng() % s.size(), 1);
+    Ts got = 1, want = 2;
+    const bool ok = p.Parse(s, &got);
+    ASSERT_EQ(ok, ParseTs(s, TimeZone{}, &want)) << s;
+    if (ok) {
+      ASSERT_EQ(got, want) << s;
+    }
+  }
 }
 
 TEST(Time, FormatRoundTrip) {
