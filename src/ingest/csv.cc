@@ -114,6 +114,7 @@ int CsvReader::FastRecordSse2(CsvRecord* rec) {
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i lo = _mm_set1_epi8(0x21);
   const __m128i del = _mm_set1_epi8(0x7f);
+  const __m128i cr = _mm_set1_epi8('\r');
   for (const char* q = p; q < end; q += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
     uint32_t valid = end - q >= 16 ? 0xffffu : ((1u << (end - q)) - 1);
@@ -121,8 +122,11 @@ int CsvReader::FastRecordSse2(CsvRecord* rec) {
     uint32_t limit = m_nl ? ((m_nl & -m_nl) - 1) : valid;  // bits before the line end
     if (static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))) & limit) return 0;
     // Signed compare: < 0x21 catches controls, space and every byte >= 0x80.
+    // A CR right before the '\n' is fine (only a CR: any other byte there
+    // is as dirty as anywhere else).
+    const uint32_t m_cr = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, cr)));
     dirty |= static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(v, lo), _mm_cmpeq_epi8(v, del)))) &
-             limit & ~(m_nl ? ((m_nl & -m_nl) >> 1) : 0u);  // a CR right before the '\n' is fine
+             limit & ~(m_nl ? ((m_nl & -m_nl) >> 1) & m_cr : 0u);
     uint32_t m_comma = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))) & limit;
     while (m_comma) {
       const char* c = q + __builtin_ctz(m_comma);
@@ -158,15 +162,17 @@ __attribute__((target("avx2,bmi"))) int CsvReader::FastRecordAvx2(CsvRecord* rec
   const __m256i quote = _mm256_set1_epi8('"');
   const __m256i lo = _mm256_set1_epi8(0x21);
   const __m256i del = _mm256_set1_epi8(0x7f);
+  const __m256i cr = _mm256_set1_epi8('\r');
   for (const char* q = p; q < end; q += 32) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
     uint32_t valid = end - q >= 32 ? 0xffffffffu : ((1u << (end - q)) - 1);
     uint32_t m_nl = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl))) & valid;
     uint32_t limit = m_nl ? ((m_nl & -m_nl) - 1) : valid;
     if (static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote))) & limit) return 0;
+    const uint32_t m_cr = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, cr)));
     dirty |= static_cast<uint32_t>(_mm256_movemask_epi8(
                  _mm256_or_si256(_mm256_cmpgt_epi8(lo, v), _mm256_cmpeq_epi8(v, del)))) &
-             limit & ~(m_nl ? ((m_nl & -m_nl) >> 1) : 0u);
+             limit & ~(m_nl ? ((m_nl & -m_nl) >> 1) & m_cr : 0u);
     uint32_t m_comma = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, comma))) & limit;
     while (m_comma) {
       const char* c = q + __builtin_ctz(m_comma);
@@ -188,15 +194,30 @@ __attribute__((target("avx2,bmi"))) int CsvReader::FastRecordAvx2(CsvRecord* rec
 }
 #endif
 
-void CsvReader::TakeBadLine(CsvRecord* rec, CsvError err) {
+std::string_view CsvReader::BufferedLines() {
+  for (;;) {
+    if (begin_ < end_ && !at_start_) {
+      const char* p = buf_.data() + begin_;
+      const void* nl = memrchr(p, '\n', end_ - begin_);
+      if (nl) return std::string_view(p, static_cast<const char*>(nl) - p + 1);
+    }
+    if (!Refill()) return {};
+  }
+}
+
+int CsvReader::TakeBadLine(CsvRecord* rec, CsvError err) {
   const char* p = buf_.data() + begin_;
   const void* nlp = std::memchr(p, '\n', end_ - begin_);
+  // The line's end not read yet: read on first (else the rest of the line
+  // would come back as a record of its own, depending on read sizes).
+  if (!nlp && !eof_) return -1;
   size_t len = nlp ? static_cast<const char*>(nlp) - p : end_ - begin_;
   rec->fields.clear();
   rec->raw = std::string_view(p, len > 0 && p[len - 1] == '\r' ? len - 1 : len);
   rec->error = err;
   rec->clean = false;
   begin_ += nlp ? len + 1 : len;
+  return 1;
 }
 
 int CsvReader::QuotedRecord(CsvRecord* rec) {
@@ -213,14 +234,10 @@ int CsvReader::QuotedRecord(CsvRecord* rec) {
     if (q < end && *q == '"') {
       ++q;
       for (;;) {
-        if (static_cast<size_t>(q - p) > kMaxQuotedSpan) {
-          TakeBadLine(rec, CsvError::kUnterminatedQuote);
-          return 1;
-        }
+        if (static_cast<size_t>(q - p) > kMaxQuotedSpan) return TakeBadLine(rec, CsvError::kUnterminatedQuote);
         if (q >= end) {
           if (!eof_) return -1;
-          TakeBadLine(rec, CsvError::kUnterminatedQuote);
-          return 1;
+          return TakeBadLine(rec, CsvError::kUnterminatedQuote);
         }
         char ch = *q;
         if (ch == '"') {
@@ -242,9 +259,7 @@ int CsvReader::QuotedRecord(CsvRecord* rec) {
       if (q < end && *q != ',' && *q != '\n') {
         if (q + 1 >= end && *q == '\r' && !eof_) return -1;
         if (!(q + 1 >= end && *q == '\r')) {
-          TakeBadLine(rec, CsvError::kBadQuote);
-          // A bad quote inside a multi-line span: count the lines it took.
-          return 1;
+          return TakeBadLine(rec, CsvError::kBadQuote);
         }
         ++q;  // a lone trailing CR at end of input
       }

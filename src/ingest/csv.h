@@ -51,6 +51,22 @@ class CsvReader {
   // Next or NextBatch (the batch stops where a refill or a second quoted
   // record would be needed). 0 at end of input.
   size_t NextBatch(CsvRecord* recs, size_t max);
+  // Fused scanners (validate's fast path, line_check.h) read the buffer in
+  // place: the input from the read position through the last buffered '\n',
+  // refilling first when no whole line is buffered. 64 bytes past its end
+  // are readable. Empty at end of input, on a read error, or when a line
+  // outgrows the buffer: Next() then takes the record as usual (the final
+  // line without a line end, kRecordTooLong). Valid until the next call.
+  std::string_view BufferedLines();
+  // Consumes the first `bytes` bytes of BufferedLines(): `lines` physical
+  // lines, `blank` of them blank (counted into blank_lines()).
+  void SkipLines(size_t bytes, uint64_t lines, uint64_t blank) {
+    begin_ += bytes;
+    line_ += lines;
+    blank_lines_ += blank;
+  }
+  uint64_t line() const { return line_; }  // physical line the next record starts on
+  uint64_t consumed() const { return bytes_read_ - (end_ - begin_); }  // bytes of input used so far
   const Status& error() const { return src_->error(); }
   uint64_t blank_lines() const { return blank_lines_; }
   uint64_t bytes_read() const { return bytes_read_; }
@@ -67,7 +83,9 @@ class CsvReader {
   bool use_avx2_ = false;
   // The RFC 4180 path. Returns 1 on success, -1 if more input is needed.
   int QuotedRecord(CsvRecord* rec);
-  void TakeBadLine(CsvRecord* rec, CsvError err);
+  // The physical line at begin_ as a bad record. 1, or -1 if its line end
+  // is not buffered yet.
+  int TakeBadLine(CsvRecord* rec, CsvError err);
 
   std::unique_ptr<ByteSource> src_;
   std::vector<char> buf_;  // data in [begin_, end_), plus 64 bytes of slack for wide loads

@@ -187,5 +187,36 @@ TEST(Csv, CleanFlagMarksRowsWithOnlyIdBytes) {
   while (r.Next(&rec)) clean.push_back(rec.clean);
   EXPECT_EQ(clean, (std::vector<bool>{true, true, false, false, true, false, false}));
 }
+
+// Only a CR may stand before the line end of a clean row: any other byte
+// there is checked like everywhere else (it used to pass as a CR).
+TEST(Csv, ByteBeforeLineEndIsDirtUnlessCr) {
+  for (const std::string& pad : {std::string(), std::string(29, 'x'), std::string(13, 'x')}) {
+    const std::string data = "a,b\n1," + pad + "2\x7f\n1," + pad + "2\x01\n1," + pad + "2\r\n1," + pad + "2\n";
+    CsvReader r(MemoryByteSource(data));
+    CsvRecord rec;
+    std::vector<bool> clean;
+    while (r.Next(&rec)) clean.push_back(rec.clean);
+    EXPECT_EQ(clean, (std::vector<bool>{true, false, false, true, true})) << pad.size();
+  }
+}
+
+// A line with bad quoting is taken whole whatever the read sizes (its end
+// used to be cut where a read ended, the rest read as a record of its own).
+TEST(Csv, BadQuoteLineIsWholeAtEveryReadSize) {
+  const std::string data = "a,b,c\n1,\"2\"x,3,4\n5,6,7\n\"8,9\n";
+  std::vector<std::string> want;
+  for (size_t max_read : {SIZE_MAX, size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{8}, size_t{13}}) {
+    CsvReader r(MemoryByteSource(data, max_read), 4096);
+    CsvRecord rec;
+    std::vector<std::string> got;
+    while (r.Next(&rec))
+      got.push_back(std::to_string(rec.line) + ":" + std::to_string(static_cast<int>(rec.error)) + ":" +
+                    std::string(rec.raw));
+    if (want.empty()) want = got;
+    EXPECT_EQ(got, want) << max_read;
+  }
+  EXPECT_EQ(want, (std::vector<std::string>{"1:0:a,b,c", "2:2:1,\"2\"x,3,4", "3:0:5,6,7", "4:1:\"8,9"}));
+}
 }  // namespace
 }  // namespace interdict
