@@ -25,12 +25,6 @@ void CountTs(FileStats* s, Ts ts) {
   if (s->min_ts == kNoTs || ts < s->min_ts) s->min_ts = ts;
   if (s->max_ts == kNoTs || ts > s->max_ts) s->max_ts = ts;
 }
-
-void AddReject(FileStats* s, RejectSink* sink, const CsvRecord& r, const RejectInfo& rej) {
-  ++s->rejected;
-  ++s->by_reason[static_cast<int>(rej.reason)];
-  sink->Add(s->file, r.line, rej, r.raw);
-}
 }  // namespace
 
 std::string FindDatasetFile(const std::string& dir, std::string_view stem, std::string* warning) {
@@ -163,38 +157,52 @@ Status CheckEventFile(const FileSpec& spec, const std::string& path, const std::
   std::unique_ptr<ByteSource> src;
   Status s = OpenByteSource(path, &src);
   if (!s.ok()) return s;
+  return CheckEventSource(spec, std::move(src), display_name, dicts, rejects, opt, exact_distinct, out);
+}
+
+Status CheckEventSource(const FileSpec& spec, std::unique_ptr<ByteSource> src, const std::string& display_name,
+                        Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt, bool exact_distinct,
+                        FileStats* out) {
   CsvReader csv(std::move(src), opt.buffer_bytes);
+  Status s;
   RowParser parser(spec, dicts, opt.tz);
   parser.set_exact_distinct(exact_distinct);
-  CsvRecord header;
-  if (!csv.Next(&header)) {
+  CsvRecord rec;
+  if (!csv.Next(&rec)) {
     if (!csv.error().ok()) return Status::Io(fmt::format("{}: {}", display_name, csv.error().message()));
     return Status::Invalid(fmt::format("{}: empty file, expected a header row", display_name));
   }
-  s = parser.BindHeader(header, display_name);
+  s = parser.BindHeader(rec, display_name);
   if (!s.ok()) return s;
   NoteUnknownColumns(parser.stats());
   FileStats& st = parser.stats();
-  constexpr size_t kBatch = 64;
-  std::vector<CsvRecord> recs(kBatch);
-  RejectInfo rej;
-  Ts max_ts = kNoTs;
+  CheckTally tally;
+  tally.lateness = opt.lateness_s;
+  // The fused path takes whole lines straight from the reader's buffer; the
+  // reader takes what it hands back (quoted records, the last line without a
+  // line end) one record at a time. --exact-distinct interns every id, which
+  // costs far more than reading, so it stays on the record path.
+  std::unique_ptr<LineChecker> fast =
+      exact_distinct ? nullptr : LineChecker::Create(&parser, rejects, opt.check_simd);
+  uint64_t slow_until = 0;  // after a quote, the record path reads to the end of the scanned window
   for (;;) {
-    const size_t n = csv.NextBatch(recs.data(), kBatch);
-    if (n == 0) break;
-    st.rows += n;
-    for (size_t i = 0; i < n; ++i) {
-      Ts ts;
-      if (!parser.Check(recs[i], &ts, &rej)) {
-        AddReject(&st, rejects, recs[i], rej);
-        continue;
+    if (fast && csv.consumed() >= slow_until) {
+      std::string_view lines = csv.BufferedLines();
+      if (!lines.empty()) {
+        const uint64_t at = csv.consumed();
+        const LineChecker::Result r = fast->Run(lines, csv.line(), &tally);
+        csv.SkipLines(r.bytes, r.lines, r.blank);
+        st.rows += r.records;
+        if (!r.stopped) continue;
+        slow_until = at + r.window;  // no byte is scanned twice
       }
-      ++st.accepted;
-      CountTs(&st, ts);
-      if (max_ts != kNoTs && ts < max_ts - opt.lateness_s) ++st.late;
-      if (max_ts == kNoTs || ts > max_ts) max_ts = ts;
     }
+    if (!csv.Next(&rec)) break;
+    ++st.rows;
+    Ts ts;
+    if (CheckRecord(&parser, rejects, rec, &ts)) tally.Accept(ts);
   }
+  tally.Into(&st);
   st.blank_lines = csv.blank_lines();
   parser.FinishStats();
   *out = st;

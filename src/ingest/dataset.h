@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "ingest/csv.h"
+#include "ingest/line_check.h"
 #include "ingest/rejects.h"
 #include "ingest/reorder.h"
 #include "ingest/row_parser.h"
@@ -33,6 +34,7 @@ struct ReadOptions {
   TimeZone tz;
   Ts lateness_s = 300;
   size_t buffer_bytes = 1 << 20;
+  CheckSimd check_simd = CheckSimd::kAuto;  // validate's fused path (line_check.h); kOff: record at a time
 };
 
 // One event file: CSV reader + row parser + reorder buffer.
@@ -114,6 +116,11 @@ class DatasetReader {
 Status CheckEventFile(const FileSpec& spec, const std::string& path, const std::string& display_name,
                       Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt, bool exact_distinct,
                       FileStats* out);
+
+// The same over any byte source (tests, fuzzing).
+Status CheckEventSource(const FileSpec& spec, std::unique_ptr<ByteSource> src, const std::string& display_name,
+                        Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt, bool exact_distinct,
+                        FileStats* out);
 
 // Finds DIR/stem.csv or DIR/stem.csv.gz; empty if neither. If both exist the
 // plain file wins and `warning` says so.

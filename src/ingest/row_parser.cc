@@ -489,26 +489,34 @@ bool RowParser::Check(const CsvRecord& r, Ts* ts, RejectInfo* rej) {
     Resolve(p);
     return Finish(p, &e, rej);
   }
-  if (!sketched_) {
-    sketch_.resize(spec_.columns.size());
-    sketched_ = true;
-  }
+  AllocateSketches();
+  sketched_ = true;
   for (int i = 0; i < p->num_ids; ++i) {
     const PendingRow::Id& id = p->ids[i];
     if (id.text.empty()) continue;
     if (!spec_.is_registry && spec_.kind == EventKind::kTransfer && id.column == col::kTxId) {
-      bool inserted = false;
-      uint32_t v = id.interner->InternHashed(id.text, id.hash, &inserted);
-      if (!inserted) {
+      if (!InternNewTxn(id.text, id.hash)) {
         Reject(rej, RejectReason::kDuplicateTxn, col::kTxId, "txn_id seen before in this data set");
         return false;
       }
-      MarkSeen(id.column, v);
       continue;
     }
-    sketch_[id.column].Add(id.hash);
+    sketch_[id.column].Add(SketchHash(id.text.data(), id.text.size()));
   }
   return true;
+}
+
+bool RowParser::InternNewTxn(std::string_view txn, uint64_t hash) {
+  bool inserted = false;
+  uint32_t v = dicts_->txn.InternHashed(txn, hash, &inserted);
+  if (inserted) MarkSeen(col::kTxId, v);
+  return inserted;
+}
+
+void AddReject(FileStats* s, RejectSink* sink, const CsvRecord& r, const RejectInfo& rej) {
+  ++s->rejected;
+  ++s->by_reason[static_cast<int>(rej.reason)];
+  sink->Add(s->file, r.line, rej, r.raw);
 }
 
 void RowParser::FinishStats() {

@@ -27,6 +27,7 @@ struct ColumnDistinct {
   std::string column;
   uint64_t distinct = 0;
   bool approximate = false;  // a HyperLogLog estimate (validate's default), else exact
+  bool operator==(const ColumnDistinct&) const = default;
 };
 
 struct FileStats {
@@ -41,6 +42,7 @@ struct FileStats {
   Ts max_ts = kNoTs;
   std::vector<std::string> unknown_columns;
   std::vector<ColumnDistinct> distinct;  // one per id column present in the header
+  bool operator==(const FileStats&) const = default;
 };
 
 // A row that passed validation, with its ids hashed but not yet interned.
@@ -95,6 +97,9 @@ class RowParser {
   void CsvErrorToReject(const CsvRecord& r, RejectInfo* rej) const;
 
   FileStats& stats() { return stats_; }
+  size_t header_fields() const { return header_fields_; }
+  // Record field index of spec column c, -1 if the header lacks it.
+  int field_index(int c) const { return index_[c]; }
   // Fills stats().distinct from the per-column bitsets.
   void FinishStats();
   const FileSpec& spec() const { return spec_; }
@@ -120,6 +125,17 @@ class RowParser {
   uint32_t InternPending(const PendingRow::Id& id, bool* inserted = nullptr);
   void Reject(RejectInfo* rej, RejectReason reason, int c, std::string detail) const;
 
+  friend class LineChecker;  // validate's fused fast path: same sketches, ts cache and txn interner
+
+  // The per-column sketches (allocated once); sketched_ is set separately,
+  // when the first row passes validation, so that a file without one
+  // reports exact zeros as before.
+  void AllocateSketches() {
+    if (sketch_.empty()) sketch_.resize(spec_.columns.size());
+  }
+  // validate's exact txn_id check: true if new (then counted as seen).
+  bool InternNewTxn(std::string_view txn, uint64_t hash);
+
   const FileSpec& spec_;
   Dictionaries* dicts_;
   TsParser ts_parser_;
@@ -132,6 +148,9 @@ class RowParser {
   PendingRow check_row_;
   FileStats stats_;
 };
+
+// Counts a rejected record into the file's figures and the sink.
+void AddReject(FileStats* s, RejectSink* sink, const CsvRecord& r, const RejectInfo& rej);
 
 // True if `s` is a valid id: 1..128 bytes of printable ASCII other than space,
 // comma and double quote.
