@@ -76,7 +76,11 @@ void PeelOrder::Assign(std::span<const uint32_t> order, std::span<const int64_t>
   const size_t n = order.size();
   const uint64_t spacing = ~uint64_t{0} / (n + 1);
   std::vector<uint32_t> level_nodes;
-  leaves_.reserve(n / kLeafFill + n / kLeafFill / 4 + 2);
+  // Moves split and merge leaves; growing the vectors later would copy them
+  // (~100 MB at 5M vertices) inside one update. Twice the built count is
+  // reserved instead: address space only until used.
+  leaves_.reserve(2 * (n / kLeafFill) + 16);
+  inners_.reserve(2 * (n / kLeafFill / kFanFill) + 16);
   for (size_t i = 0; i < n; i += kLeafFill) {
     uint32_t l = NewLeaf();
     Leaf& L = leaves_[l];
