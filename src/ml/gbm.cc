@@ -329,7 +329,7 @@ std::vector<std::pair<std::string, float>> GbmModel::TopReasons(const std::vecto
   return out;
 }
 
-Status GbmModel::Save(const std::string& path) const {
+Status GbmModel::ToJson(nlohmann::json* out) const {
   if (boosters_.empty()) return Status::Invalid("model is not trained");
   if (spec_.Names() != feature_names_) return Status::Internal("feature spec does not match the model's features");
   nlohmann::json boosters = nlohmann::json::array();
@@ -351,6 +351,14 @@ Status GbmModel::Save(const std::string& path) const {
   j["params"] = params_.ToJson();
   j["metadata"] = metadata_;
   j["boosters"] = std::move(boosters);
+  *out = std::move(j);
+  return Status::Ok();
+}
+
+Status GbmModel::Save(const std::string& path) const {
+  nlohmann::json j;
+  Status s = ToJson(&j);
+  if (!s.ok()) return s;
   // Written beside the target and renamed, so a crash never leaves half a model.
   std::string tmp = path + ".tmp";
   {
@@ -366,21 +374,35 @@ Status GbmModel::Save(const std::string& path) const {
   return Status::Ok();
 }
 
-Status GbmModel::Load(const std::string& path, GbmModel* out) {
-  QuietXgboost();
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound(fmt::format("{}: cannot open model file", path));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
-  auto bad = [&](const std::string& why) { return Status::Invalid(fmt::format("{}: not a model file: {}", path, why)); };
-  if (j.is_discarded() || !j.is_object()) return bad("not JSON");
+Status CheckGbmModelJson(const nlohmann::json& j) {
+  auto bad = [](const char* why) { return Status::Invalid(why); };
+  if (!j.is_object()) return bad("not JSON");
   if (j.value("format", "") != "interdict-gbm") return bad("format is not interdict-gbm");
   if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != 1)
     return bad("unsupported version");
   if (!j.contains("features") || !j["features"].is_array()) return bad("no feature list");
   if (!j.contains("threshold") || !j["threshold"].is_number()) return bad("no threshold");
   if (!j.contains("boosters") || !j["boosters"].is_array() || j["boosters"].empty()) return bad("no boosters");
+  return Status::Ok();
+}
+
+Status ReadGbmModelJson(const std::string& path, nlohmann::json* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound(fmt::format("{}: cannot open model file", path));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  *out = nlohmann::json::parse(ss.str(), nullptr, false);
+  Status s = out->is_discarded() ? Status::Invalid("not JSON") : CheckGbmModelJson(*out);
+  if (!s.ok()) return Status::Invalid(fmt::format("{}: not a model file: {}", path, s.message()));
+  return Status::Ok();
+}
+
+Status GbmModel::Load(const std::string& path, GbmModel* out) {
+  QuietXgboost();
+  nlohmann::json j;
+  Status read = ReadGbmModelJson(path, &j);
+  if (!read.ok()) return read;
+  auto bad = [&](const std::string& why) { return Status::Invalid(fmt::format("{}: not a model file: {}", path, why)); };
   GbmModel m;
   for (const auto& n : j["features"]) {
     if (!n.is_string()) return bad("a feature name is not a string");

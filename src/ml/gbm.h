@@ -90,6 +90,10 @@ class GbmModel {
   // "boosters":[{xgboost JSON model}, ...]}.
   Status Save(const std::string& path) const;
   static Status Load(const std::string& path, GbmModel* out);
+  // The document Save writes, boosters included (each booster's own JSON
+  // model, as XGBoosterSaveModelToBuffer gives it). For readers of the trees
+  // such as the native evaluator (ml/forest.h).
+  Status ToJson(nlohmann::json* out) const;
 
   bool trained() const { return !boosters_.empty(); }
   // Trees per booster (after early stopping, the first booster's).
@@ -122,5 +126,13 @@ class GbmModel {
   int rounds_ = 0;
   nlohmann::json metadata_ = nlohmann::json::object();
 };
+
+// The checks every reader of a model file makes before looking inside:
+// format "interdict-gbm", version 1, a feature list, a threshold and at least
+// one booster. Fails with Invalid naming what is wrong.
+Status CheckGbmModelJson(const nlohmann::json& j);
+// Reads, parses and checks (CheckGbmModelJson) the model file at `path`:
+// NotFound when it cannot be opened, Invalid "PATH: not a model file: ...".
+Status ReadGbmModelJson(const std::string& path, nlohmann::json* out);
 
 }  // namespace interdict
