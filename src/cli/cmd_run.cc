@@ -27,6 +27,7 @@ struct RunOptions {
   std::string out;
   std::string config;
   std::string stream_kind;
+  std::string model;
   bool quiet = false;
 };
 
@@ -42,6 +43,15 @@ int RunRun(const RunOptions& o) {
   if (!o.config.empty()) {
     Status s = EngineConfig::Load(o.config, &cfg);
     if (!s.ok()) return Fail(kExitUsage, s.message());
+  }
+  std::shared_ptr<Forest> model;
+  if (!o.model.empty()) {
+    model = std::make_shared<Forest>();
+    Status s = Forest::Load(o.model, model.get());
+    if (!s.ok()) return Fail(kExitInput, s.message());
+    if (model->feature_names() != NumberFeatureNames())
+      return Fail(kExitInput, fmt::format("{}: not an engine number model (train it with 'interdict train DATASET')",
+                                          o.model));
   }
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -91,6 +101,7 @@ int RunRun(const RunOptions& o) {
       in_txn = 0;
     }
   });
+  if (model) engine.SetNumberModel(model);
   // Per-event latency is sampled (1 in 16 events) so that timing does not
   // dominate what it measures; the histogram has 0.1 us buckets up to 10 ms.
   std::vector<uint32_t> hist(100001, 0);
@@ -175,6 +186,7 @@ int RunRun(const RunOptions& o) {
   };
   const EngineStats st = engine.Stats();
   nlohmann::json j;
+  j["model"] = o.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.model);
   j["events"] = st.events;
   j["seconds"] = secs;
   j["events_per_second"] = secs > 0 ? static_cast<double>(st.events) / secs : 0;
@@ -233,6 +245,7 @@ const bool kRegistered = RegisterCommand(60, [](CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--out", o->out, "output directory")->required();
   cmd->add_option("--config", o->config, "engine configuration (TOML; default: built-in, see config/engine-default.toml)");
+  cmd->add_option("--model", o->model, "fraud-number model from 'interdict train DATASET' (default: the rules decide)");
   cmd->add_option("--stream", o->stream_kind, "with DATASET -: the file kind on stdin (calls, sms, transfers ...)");
   cmd->add_flag("--quiet", o->quiet, "print nothing on success");
   cmd->callback([o, exit_code] { *exit_code = RunRun(*o); });

@@ -1,10 +1,10 @@
-// interdict train --table CSV --label COL: trains the fraud-number classifier
-// on an external per-entity feature table (one row per phone number), with
-// repeated stratified cross-validation for honest figures and the decision
-// threshold, then trains the final model on all rows and saves it.
-//
-// One mode for now (--table); a DATASET mode computing per-number features
-// from events is meant to sit beside RunTrainTable and share ReportCv/SaveModel.
+// interdict train: the fraud-number model, in two modes.
+//  - train DATASET --out MODEL: the engine's own model, from a labelled data
+//    set (train_dataset.cc); `run --model MODEL` uses it.
+//  - train --table CSV --label COL: a classifier on an external per-entity
+//    feature table (one row per phone number), with repeated stratified
+//    cross-validation for honest figures and the decision threshold, then the
+//    final model on all rows; `score --table` uses it.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/train_dataset.h"
 #include "ml/cv.h"
 #include "ml/feature_table.h"
 #include "ml/features.h"
@@ -24,6 +25,8 @@ namespace interdict::cli {
 namespace {
 
 struct TrainOptions {
+  std::string dataset;
+  std::string config;
   std::string table;
   std::string label = "label";
   std::string id;
@@ -35,16 +38,6 @@ struct TrainOptions {
   bool no_derived = false;
   bool json = false;
 };
-
-Status ParseParams(const std::vector<std::string>& kvs, GbmParams* p) {
-  for (const auto& kv : kvs) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) return Status::Invalid(fmt::format("--param '{}': expected key=value", kv));
-    Status s = p->Set(kv.substr(0, eq), kv.substr(eq + 1));
-    if (!s.ok()) return s;
-  }
-  return Status::Ok();
-}
 
 int ExitFor(const Status& s) { return s.code() == Status::Code::kInternal ? kExitFailure : kExitInput; }
 
@@ -107,7 +100,7 @@ int RunTrainTable(const TrainOptions& o) {
   copt.folds = o.folds;
   copt.repeats = o.repeats;
   copt.seed = o.seed;
-  Status s = ParseParams(o.params, &copt.params);
+  Status s = ParseGbmParams(o.params, &copt.params);
   if (!s.ok()) return Fail(kExitUsage, s.message());
 
   FeatureTableOptions topt;
@@ -150,9 +143,12 @@ int RunTrainTable(const TrainOptions& o) {
 
 const bool kRegistered = RegisterCommand(50, [](CLI::App& app, int* exit_code) {
   auto o = std::make_shared<TrainOptions>();
-  auto* cmd = app.add_subcommand("train", "Train and cross-validate the fraud-number model on a feature table");
-  cmd->add_option("--table", o->table, "CSV with a header: an id column, numeric features, a 0/1 label")
-      ->required();
+  auto* cmd = app.add_subcommand(
+      "train", "Train and cross-validate the fraud-number model: on a labelled data set (the engine's model, "
+               "for run --model) or on a feature table (--table, for score)");
+  cmd->add_option("DATASET", o->dataset, "labelled data set directory (with labels/numbers.csv)");
+  cmd->add_option("--config", o->config, "with DATASET: engine configuration (TOML), as for run");
+  cmd->add_option("--table", o->table, "CSV with a header: an id column, numeric features, a 0/1 label");
   cmd->add_option("--label", o->label, "label column (1 = fraud)")->capture_default_str();
   cmd->add_option("--id", o->id, "id column (default: the first column)");
   cmd->add_option("--folds", o->folds, "cross-validation folds")->capture_default_str()->check(CLI::Range(2, 50));
@@ -164,7 +160,25 @@ const bool kRegistered = RegisterCommand(50, [](CLI::App& app, int* exit_code) {
   cmd->add_option("--param", o->params, "override a hyper-parameter, key=value (max_depth, eta, rounds, ...)");
   cmd->add_flag("--no-derived", o->no_derived, "use only the table's columns, no derived ratios");
   cmd->add_flag("--json", o->json, "print the figures as JSON");
-  cmd->callback([o, exit_code] { *exit_code = RunTrainTable(*o); });
+  cmd->callback([o, exit_code] {
+    if (o->dataset.empty() == o->table.empty()) {
+      *exit_code = Fail(kExitUsage, "train: give a DATASET or --table CSV (one of them)");
+      return;
+    }
+    if (o->table.empty()) {
+      TrainDatasetOptions d;
+      d.dataset = o->dataset;
+      d.out = o->out;
+      d.config = o->config;
+      d.folds = o->folds;
+      d.seed = o->seed;
+      d.params = o->params;
+      d.json = o->json;
+      *exit_code = RunTrainDataset(d);
+    } else {
+      *exit_code = RunTrainTable(*o);
+    }
+  });
 });
 
 }  // namespace

@@ -38,6 +38,9 @@ struct EngineConfig {
   Ts trace_lookback_s = 48 * 3600;      // on a report with no known first contact, trace this far back
   Money trace_min_amount = 10000;       // fen
   int trace_max_depth = 6;
+  Ts own_use_window_s = 7 * 86400;      // a payee shopping or paid wages within this is someone's own account
+  Money own_use_max_payment = 50000;    // fen: a third-party payment up to this is a living expense
+  double stop_min_tainted_share = 0.5;  // a hop 2+ layers down is stopped if fraud fed this share of its inflow
   Ts freeze_after_s = 24 * 3600;        // a freeze follows a stop-payment (within the 48 h)
   Ts case_close_s = 30 * 86400;         // restitution when a case closes
   // --- source governance (detect/governance.h, its own defaults) ---

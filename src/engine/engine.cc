@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 
 #include <absl/container/flat_hash_map.h>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "detect/governance.h"
+#include "engine/known_pairs.h"
 #include "graph/trace.h"
 #include "graph/transfer_graph.h"
 
@@ -54,19 +56,31 @@ enum Reason : uint32_t {
   kRsSimbox = 1 << 8,      // simbox
   kRsNamed = 1 << 9,       // named_by_victim
   kRsDormant = 1 << 10,    // dormant_woken
+  kRsModel = 1 << 11,      // model (followed by its top features)
 };
-constexpr const char* kReasonNames[] = {"out",   "unanswered", "low_answer", "new_card", "offnet",
-                                        "intl",  "burst",      "handsets",   "simbox",   "named_by_victim", "dormant_woken"};
+constexpr const char* kReasonNames[] = {"out",   "unanswered", "low_answer", "new_card",        "offnet",
+                                        "intl",  "burst",      "handsets",   "simbox",          "named_by_victim",
+                                        "dormant_woken", "model"};
+constexpr int kNumReasons = sizeof(kReasonNames) / sizeof(kReasonNames[0]);
 
 std::string ReasonString(uint32_t bits) {
   std::string s;
-  for (int i = 0; i < 11; ++i)
+  for (int i = 0; i < kNumReasons; ++i)
     if (bits & (1u << i)) {
       if (!s.empty()) s += '+';
       s += kReasonNames[i];
     }
   return s;
 }
+
+// The fraud-number model's features (NumberFeatureNames() has their names).
+// Window counts, whole-life counts, the card, and the shape of the number's
+// recent calls from its contact log (NaN where the log is gone: settled).
+enum NumberFeature : int {
+  kFOutW, kFInW, kFAnsweredW, kFDistinctW, kFOutShareW, kFAnswerRateW, kFCallsPerCalleeW, kFWindowHours,
+  kFOutTotal, kFInTotal, kFAnswerRateTotal, kFCardAgeDays, kFOffnet, kFIntl, kFStartDays, kFHandsets,
+  kFMemCalls, kFMemMeanAnswered, kFMemLongShare, kFMemShortShare, kFMemLastHour, kFRuleScore, kNumFeatures
+};
 
 struct Contact {
   MsisdnId callee;
@@ -157,6 +171,16 @@ struct PendingFreeze {
 
 }  // namespace
 
+const std::vector<std::string>& NumberFeatureNames() {
+  static const std::vector<std::string> names = {
+      "out_w",       "in_w",       "answered_w",          "distinct_w",   "out_share_w",   "answer_rate_w",
+      "calls_per_callee_w", "window_hours", "out_total", "in_total",   "answer_rate_total", "card_age_days",
+      "offnet",      "intl",       "first_seen_days",     "handsets",     "recent_calls",  "recent_mean_answered_s",
+      "recent_long_share", "recent_short_share", "last_hour_calls", "rule_score"};
+  static_assert(kNumFeatures == 22);
+  return names;
+}
+
 struct Engine::Impl {
   Impl(const Dictionaries* d, const EngineConfig& c, Sink s) : dicts(d), cfg(c), sink(std::move(s)) {
     trace_opt.max_depth = cfg.trace_max_depth;
@@ -167,6 +191,7 @@ struct Engine::Impl {
       // actions go out through the same sink, counted with the engine's.
       gov = std::make_unique<GovernanceDetector>(dicts, GovernanceConfig{}, [this](Action&& a) {
         if (Repeated(a.type, a.target)) return;
+        NoteGovernance(a);
         ++stats.actions[static_cast<int>(a.type)];
         a.action_id = fmt::format("A{}", next_action++);
         sink(a);
@@ -194,12 +219,18 @@ struct Engine::Impl {
   std::vector<Device> devices;
   absl::flat_hash_map<RegionId, RegionQueue> regions;
   absl::flat_hash_set<uint64_t> payee_pairs;  // (from_account << 32 | to_account) seen
-  std::vector<uint8_t> account_flags;         // 1 suspect, 2 stopped
+  std::vector<uint8_t> account_flags;         // kAf* bits
   std::vector<uint8_t> internal;              // account has a bank_accounts row
   std::vector<AccountKind> account_kind;
   std::vector<Ts> account_opened;
-  absl::flat_hash_map<AccountId, uint32_t> exposed_payers;  // suspect payee -> exposed persons paying it
+  struct ExposedPayers {
+    PersonId first = kNoId;
+    uint32_t distinct = 0;  // 1, or 2 for "more than one" (all the rule needs)
+  };
+  absl::flat_hash_map<AccountId, ExposedPayers> exposed_payers;  // payee -> exposed persons paying it
   std::vector<uint8_t> first_time_txn;                      // by TransferIndex: a new payer->payee pair
+  std::vector<uint8_t> person_flags;  // kPfFlaggedNumber | kPfGovFlagged
+  KnownPairs known_pairs;             // persons who have talked on the phone
 
   TransferGraph graph;
   TraceOptions trace_opt;
@@ -208,6 +239,24 @@ struct Engine::Impl {
   std::priority_queue<PendingFreeze, std::vector<PendingFreeze>, std::greater<>> freezes;
   std::vector<Restitution> restitutions;
   std::unique_ptr<GovernanceDetector> gov;
+  std::shared_ptr<const Forest> model;
+  FeatureTap tap;
+
+  // Person marks, evidence that an account they hold is a mule.
+  static constexpr uint8_t kPfFlaggedNumber = 1;  // holds a number flagged as fraud
+  static constexpr uint8_t kPfGovFlagged = 2;     // flagged by governance (card seller)
+  // Account flag bits.
+  static constexpr uint8_t kAfSuspect = 1, kAfStopped = 2;
+
+  // Governance's card-seller flags feed the money response: an account held
+  // by a flagged seller, paid by an exposed person, is stop-paid. (Its
+  // flag_account scores are not used for stops: one of their signs, "an
+  // exposed person paid a new account", is the very payment being judged.)
+  void NoteGovernance(const Action& a) {
+    if (a.type != ActionType::kFlagPerson) return;
+    const uint32_t p = dicts->person.Find(a.target);
+    if (p != kNoId) At(person_flags, p) |= kPfGovFlagged;
+  }
 
   // --- emitting ---
   // An entity is flagged (or sent for re-verification) once per kind, whichever
@@ -355,14 +404,19 @@ struct Engine::Impl {
     }
   }
 
-  void FlagNumber(MsisdnId n, double score, uint32_t reasons) {
+  // `extra`: more reason codes after the rule bits (the model's features).
+  void FlagNumber(MsisdnId n, double score, uint32_t reasons, const std::string& extra = {}) {
     NumberState& s = At(numbers, n);
     if (s.flagged) return;
     s.flagged = true;
     s.score = static_cast<float>(score);
     s.reasons |= reasons;
-    Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, ReasonString(s.reasons));
+    std::string why = ReasonString(s.reasons);
+    if (!extra.empty()) why += (why.empty() ? "" : "+") + extra;
+    Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, std::move(why));
     if (gov) gov->NoteFlaggedNumber(n, now);
+    const PersonId holder = n < msisdn_person.size() ? msisdn_person[n] : kNoId;
+    if (holder != kNoId) At(person_flags, holder) |= kPfFlaggedNumber;
     // Everyone it reached in the contact memory, at once.
     std::vector<Contact> contacts;
     contacts.swap(s.contacts);
@@ -425,8 +479,82 @@ struct Engine::Impl {
       r |= kRsHandsets;
     }
     if (s.in_w * 10 >= s.out_w * 3) score -= 0.2;  // reciprocated: people call it back
+    if (model || tap) {
+      // Checkpoints, not every call: the model costs a few microseconds and
+      // a number's picture changes little from one call to the next.
+      if (s.out_w == cfg.min_calls || s.out_w % 5 == 0) {
+        float x[kNumFeatures];
+        Features(n, s, distinct, opened, score, x);
+        if (tap) tap(n, now, x);
+        if (model) {
+          const double p = model->Probability(x);
+          s.score = static_cast<float>(p);
+          if (p >= model->threshold()) FlagNumber(n, p, (r & ~kRsOutgoing) | kRsModel, ModelReasons(x));
+        }
+      }
+      if (model) return;  // the model decides; the rule score is one of its inputs
+    }
     s.score = static_cast<float>(std::clamp(score, 0.0, 1.0));
     if (score >= cfg.flag_threshold) FlagNumber(n, std::min(1.0, score), r);
+  }
+
+  void Features(MsisdnId n, const NumberState& s, uint32_t distinct, Ts opened, double rule_score, float* x) const {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    auto ratio = [nan](double a, double b) { return b > 0 ? static_cast<float>(a / b) : nan; };
+    x[kFOutW] = static_cast<float>(s.out_w);
+    x[kFInW] = static_cast<float>(s.in_w);
+    x[kFAnsweredW] = static_cast<float>(s.answered_w);
+    x[kFDistinctW] = static_cast<float>(distinct);
+    x[kFOutShareW] = ratio(s.out_w, s.out_w + s.in_w);
+    x[kFAnswerRateW] = ratio(s.answered_w, s.out_w);
+    x[kFCallsPerCalleeW] = ratio(s.out_w, distinct);
+    x[kFWindowHours] = static_cast<float>(now - s.window_start) / 3600.0f;
+    x[kFOutTotal] = static_cast<float>(s.out_total);
+    x[kFInTotal] = static_cast<float>(s.in_total);
+    x[kFAnswerRateTotal] = ratio(s.answered_total, s.out_total);
+    x[kFCardAgeDays] = opened == kNoTs ? nan : static_cast<float>(s.first_seen - opened) / 86400.0f;
+    x[kFOffnet] = opened == kNoTs ? 1.0f : 0.0f;
+    const std::string_view name = dicts->msisdn.Name(n);
+    x[kFIntl] = name.size() > 1 && name[0] == '+' && !name.starts_with("+86") ? 1.0f : 0.0f;
+    x[kFStartDays] = static_cast<float>(s.first_seen - epoch) / 86400.0f;
+    x[kFHandsets] = static_cast<float>(s.handsets);
+    // The contact log: what the recent calls were like.
+    uint32_t calls = 0, answered = 0, long_calls = 0, short_calls = 0, last_hour = 0;
+    double answered_s = 0;
+    const Ts memory_from = now - cfg.contact_memory_s;
+    for (const Contact& c : s.contacts) {
+      const Ts ts = epoch + c.ts;
+      if (ts < memory_from) continue;
+      ++calls;
+      if (now - ts < 3600) ++last_hour;
+      if (c.dur > 0) {
+        ++answered;
+        answered_s += c.dur;
+        if (c.dur >= 300) ++long_calls;
+        if (c.dur < 30) ++short_calls;
+      }
+    }
+    x[kFMemCalls] = s.settled ? nan : static_cast<float>(calls);
+    x[kFMemMeanAnswered] = ratio(answered_s, answered);
+    x[kFMemLongShare] = ratio(long_calls, answered);
+    x[kFMemShortShare] = ratio(short_calls, answered);
+    x[kFMemLastHour] = s.settled ? nan : static_cast<float>(last_hour);
+    x[kFRuleScore] = static_cast<float>(rule_score);
+  }
+
+  // The model's top three features pushing this number towards fraud.
+  std::string ModelReasons(const float* x) const {
+    float contrib[kNumFeatures];
+    model->Contributions(x, contrib);
+    int order[kNumFeatures];
+    for (int i = 0; i < kNumFeatures; ++i) order[i] = i;
+    std::partial_sort(order, order + 3, order + kNumFeatures, [&](int a, int b) { return contrib[a] > contrib[b]; });
+    std::string s;
+    for (int k = 0; k < 3 && contrib[order[k]] > 0; ++k) {
+      if (!s.empty()) s += '+';
+      s += NumberFeatureNames()[order[k]];
+    }
+    return s;
   }
 
   void RollWindow(NumberState& s) {
@@ -464,6 +592,12 @@ struct Engine::Impl {
       ++caller.answered_total;
     }
     caller.callees.Add(c.callee);
+    if (dur > 0 && !caller.flagged) {
+      // A conversation: the two holders know each other (see KnownPairs).
+      const PersonId pa = c.caller < msisdn_person.size() ? msisdn_person[c.caller] : kNoId;
+      const PersonId pb = c.callee < msisdn_person.size() ? msisdn_person[c.callee] : kNoId;
+      if (pa != kNoId && pb != kNoId && pa != pb) known_pairs.Add(pa, pb, now);
+    }
     if (c.caller_imei != kNoId && c.caller_imei != caller.last_imei) {
       if (caller.handsets < 255) ++caller.handsets;
       caller.last_imei = c.caller_imei;
@@ -525,15 +659,96 @@ struct Engine::Impl {
   }
 
   // --- money ---
-  bool Suspect(AccountId a) const { return a < account_flags.size() && (account_flags[a] & 1); }
-  bool Stopped(AccountId a) const { return a < account_flags.size() && (account_flags[a] & 2); }
+  bool Suspect(AccountId a) const { return a < account_flags.size() && (account_flags[a] & kAfSuspect); }
+  bool Stopped(AccountId a) const { return a < account_flags.size() && (account_flags[a] & kAfStopped); }
+  PersonId Holder(AccountId a) const { return a < account_person.size() ? account_person[a] : kNoId; }
+  uint8_t PersonFlags(PersonId p) const { return p < person_flags.size() ? person_flags[p] : 0; }
+
+  // The payer knows the payee's holder: the same person, or they have talked.
+  // A holder who also holds a fraud number does not count as known: a gang
+  // may buy a seller's SIM and bank card together.
+  bool KnownPayee(PersonId payer, AccountId payee) const {
+    const PersonId holder = Holder(payee);
+    if (payer == kNoId || holder == kNoId) return false;
+    if (PersonFlags(holder) & kPfFlaggedNumber) return false;
+    return payer == holder || known_pairs.Contains(payer, holder);
+  }
+
+  bool Business(AccountId a) const {
+    return a != kNoId && a < account_kind.size() && account_kind[a] == AccountKind::kBusiness;
+  }
+  // Signs of a person living on the account in [from, to): a card-present
+  // purchase, a payment to a business, a small bill or platform payment,
+  // wages from a business, cash paid in at a counter. (Mules receive from
+  // people and send on to people, cash machines and outside accounts, in
+  // amounts that follow the victims' payments.)
+  bool InOwnUse(AccountId a, Ts from, Ts to) const {
+    const auto out = graph.OutOf(a);
+    for (size_t k = graph.LowerBound(out, from); k < out.size() && graph.ts(out[k]) < to; ++k) {
+      const TransferIndex i = out[k];
+      const Channel ch = graph.channel(i);
+      if (ch == Channel::kPos || Business(graph.to(i))) return true;
+      if (ch == Channel::kThirdParty && graph.amount(i) <= cfg.own_use_max_payment) return true;
+    }
+    const auto in = graph.InTo(a);
+    for (size_t k = graph.LowerBound(in, from); k < in.size() && graph.ts(in[k]) < to; ++k) {
+      const TransferIndex i = in[k];
+      if (Business(graph.from(i))) return true;
+      if (graph.kind(i) == TransferKind::kDeposit && graph.channel(i) == Channel::kCounter) return true;
+    }
+    return false;
+  }
+
+  // Evidence that a personal account paid by an exposed person is a mule,
+  // beyond that one payment. Returns the reason, or empty for "not enough".
+  std::string MuleEvidence(AccountId a, uint32_t exposed_payers_n) const {
+    const uint8_t pf = PersonFlags(Holder(a));
+    if (pf & kPfFlaggedNumber) return "holder_has_fraud_number";
+    if (pf & kPfGovFlagged) return "holder_flagged_card_seller";
+    if (exposed_payers_n >= 2) return "paid_by_several_exposed_persons";
+    // A new account that comes alive with this payment looks like a bought
+    // card, but so does a young person's new account: the payment itself is
+    // held, and the stop waits for one of the signs above.
+    return {};
+  }
+
+  // May a victim's first-time payment to `a` at `ts` seed a report's trace?
+  // Not when `a` is in its holder's own use from the week before the payment
+  // until now (see InOwnUse). Mules are bought cards
+  // that only receive from people and send on to people, cash machines and
+  // outside platforms. Accounts already marked as fraud's always qualify.
+  bool SeedPayee(AccountId a, Ts ts) const {
+    if (Suspect(a)) return true;
+    if (PersonFlags(Holder(a)) != 0 || account_cases.contains(a)) return true;
+    return !InOwnUse(a, ts - cfg.own_use_window_s, now + 1);
+  }
 
   void StopPayment(AccountId a, Money amount, const std::string& case_id, const std::string& reason) {
     if (a == kNoId || Stopped(a) || a >= internal.size() || !internal[a]) return;
-    At(account_flags, a) |= 3;
+    At(account_flags, a) |= kAfSuspect | kAfStopped;
     Emit(ActionType::kStopPayment, TargetKind::kAccount, Account(a), 0.9, reason, std::max<Money>(0, amount),
          case_id);
     freezes.push({now + cfg.freeze_after_s, a, case_id});
+  }
+
+  // Share of what reached `a` since `from` that came from fraud's side:
+  // victims (exposed persons), accounts in any case's trace, suspected mules.
+  // Mules two layers down are fed by mules; a shop, or a busy person who got
+  // a few hundred of a victim's yuan from a friend, is fed by everyone else.
+  double TaintedInflowShare(AccountId a, Ts from) const {
+    const auto in = graph.InTo(a);
+    Money all = 0, tainted = 0;
+    for (size_t k = graph.LowerBound(in, from); k < in.size(); ++k) {
+      const TransferIndex i = in[k];
+      const Money amount = graph.amount(i);
+      all += amount;
+      const AccountId src = graph.from(i);
+      if (src == kNoId) continue;
+      const PersonId p = Holder(src);
+      const bool exposed = p < person_exposed.size() && person_exposed[p] != kNoTs;
+      if (exposed || Suspect(src) || account_cases.contains(src)) tainted += amount;
+    }
+    return all > 0 ? static_cast<double>(tainted) / static_cast<double>(all) : 0.0;
   }
 
   void IndexCase(uint32_t ci) {
@@ -544,11 +759,15 @@ struct Engine::Impl {
       auto& v = account_cases[h.account];
       if (v.empty() || v.back() != ci) v.push_back(ci);
     }
-    // Every internal hop still holding traced money is stop-paid.
+    // Every internal hop still holding traced money is stop-paid, if it is
+    // fraud's account: the victim's direct payee (chosen as a seed: a stranger
+    // paid after the scam began), or deeper, an account fed mostly by fraud.
     for (const TraceHop& h : hops) {
       if (h.kind != HopKind::kAccount || h.account == c.victim_account) continue;
-      if (h.remaining >= cfg.trace_min_amount && !Stopped(h.account))
-        StopPayment(h.account, h.remaining, c.id, fmt::format("traced_depth_{}", h.depth));
+      if (h.remaining < cfg.trace_min_amount || Stopped(h.account)) continue;
+      if (h.depth >= 2 && TaintedInflowShare(h.account, h.first_in - cfg.window_s) < cfg.stop_min_tainted_share)
+        continue;
+      StopPayment(h.account, h.remaining, c.id, fmt::format("traced_depth_{}", h.depth));
     }
   }
 
@@ -608,24 +827,31 @@ struct Engine::Impl {
       const Ts exposed = payer != kNoId && payer < person_exposed.size() ? person_exposed[payer] : kNoTs;
       const bool recently_exposed = exposed != kNoTs && now - exposed <= cfg.exposure_hold_s;
       const bool payee_personal = t.to < account_kind.size() && account_kind[t.to] == AccountKind::kPersonal;
-      if (recently_exposed && payee_personal && (first_time || Suspect(t.to)) && !Stopped(t.from)) {
-        // A person a fraud number just talked to pays someone new: hold it,
-        // and stop the payee, a suspected first-layer mule.
+      // Paying someone the payer knows (same holder, or they have talked) is
+      // not paying a mule: no hold, no stop.
+      const bool known = recently_exposed && payee_personal && KnownPayee(payer, t.to);
+      // A payee already held once for an exposed payer stays under watch.
+      const bool watched = first_time || Suspect(t.to) || exposed_payers.contains(t.to);
+      if (recently_exposed && payee_personal && !known && watched && !Stopped(t.from)) {
+        // A person a fraud number just talked to pays a stranger: hold it.
         Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), 0.9,
              first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee", t.amount);
-        // The payee is stop-paid (and flagged) only on more evidence than one
-        // payment: a freshly opened account (mules are bought new cards), or
-        // a second exposed person paying it.
-        const uint32_t payers = ++exposed_payers[t.to];
-        const Ts opened = t.to < account_opened.size() ? account_opened[t.to] : kNoTs;
-        const bool fresh = opened != kNoTs && now - opened <= cfg.new_card_s;
-        if (!Suspect(t.to) && (fresh || payers >= 2)) {
-          At(account_flags, t.to) |= 1;
-          Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8,
-               fresh ? "paid_by_exposed_person+new_account" : "paid_by_several_exposed_persons");
-          StopPayment(t.to, 0, {}, "suspect_mule_payee");
+        // The payee is flagged and stop-paid only on more evidence than this
+        // one payment (MuleEvidence): one false stop freezes an innocent
+        // person's account, so a lone payment is held, not followed.
+        ExposedPayers& ep = exposed_payers[t.to];
+        if (ep.distinct == 0) ep = {payer, 1};
+        else if (ep.first != payer) ep.distinct = 2;
+        const uint32_t payers = ep.distinct;
+        if (!Suspect(t.to)) {
+          const std::string why = MuleEvidence(t.to, payers);
+          if (!why.empty()) {
+            At(account_flags, t.to) |= kAfSuspect;
+            Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8, "paid_by_exposed_person+" + why);
+            StopPayment(t.to, 0, {}, "suspect_mule_payee");
+          }
         }
-      } else if (Suspect(t.to) && !Stopped(t.from) && payer != kNoId && exposed != kNoTs) {
+      } else if (Suspect(t.to) && !known && !Stopped(t.from) && payer != kNoId && exposed != kNoTs) {
         // Money reaching a suspected mule from an exposed person: follow it.
         OpenCase(fmt::format("D-{}", dicts->txn.Name(t.txn)), t.from, {idx});
         ++stats.cases_detected;
@@ -648,11 +874,13 @@ struct Engine::Impl {
         // Seeds: payments to new payees only; rent, shopping and family
         // transfers to payees paid before are not the fraud.
         // Mules are personal accounts (bought from card sellers): payments to
-        // merchants and other business accounts are not followed.
+        // merchants and other business accounts are not followed, nor
+        // payments to people the victim knows.
         const AccountId to = graph.to(i);
         const bool personal = to < account_kind.size() && account_kind[to] == AccountKind::kPersonal;
         if (graph.ts(i) >= since && graph.kind(i) == TransferKind::kTransfer && personal &&
-            i < first_time_txn.size() && first_time_txn[i])
+            i < first_time_txn.size() && first_time_txn[i] && !KnownPayee(r.person, to) &&
+            SeedPayee(to, graph.ts(i)))
           seeds.push_back(i);
       }
     }
@@ -779,7 +1007,8 @@ EngineStats Engine::Stats() const {
   size_t bytes = m.numbers.capacity() * sizeof(NumberState) + m.msisdn_opened.capacity() * sizeof(Ts) +
                  m.msisdn_person.capacity() * 4 + m.account_person.capacity() * 4 + m.person_exposed.capacity() * 8 +
                  m.exposure.capacity() * (sizeof(Exposure) + 5) + m.devices.capacity() * sizeof(Device) +
-                 m.payee_pairs.capacity() * 9 + m.account_flags.capacity() + m.internal.capacity();
+                 m.payee_pairs.capacity() * 9 + m.account_flags.capacity() + m.internal.capacity() +
+                 m.known_pairs.MemoryBytes() + m.person_flags.capacity();
   uint64_t active = 0;
   for (const NumberState& n : m.numbers) {
     bytes += n.contacts.capacity() * sizeof(Contact);
@@ -792,6 +1021,9 @@ EngineStats Engine::Stats() const {
 }
 
 const std::vector<Restitution>& Engine::restitutions() const { return impl_->restitutions; }
+
+void Engine::SetNumberModel(std::shared_ptr<const Forest> model) { impl_->model = std::move(model); }
+void Engine::SetFeatureTap(FeatureTap tap) { impl_->tap = std::move(tap); }
 
 std::vector<CaseInfo> Engine::Cases() const {
   const Impl& m = *impl_;

@@ -15,10 +15,16 @@
 //    warn_call / warn_visit (scarce: served per region per hour of event time
 //    in order of expected loss) on long answered calls, vulnerable ages, calls
 //    continuing after a warning.
+//  - fraud-number model (optional, SetNumberModel): at checkpoints of a
+//    calling number's window (every 5th outgoing call past the rules' gate)
+//    a gradient-boosted model scores NumberFeatureNames() and decides the
+//    flag instead of the rule score (which becomes one of its features).
 //  - transfers: a payment from a recently exposed person to a first-time
-//    payee is held (hold_transfer) and the payee stop-paid as a suspected
-//    mule; money is followed through later hops (MoneyTrace) and each new hop
-//    stop-paid within the same event; freezes follow stop-payments.
+//    payee they do not know is held (hold_transfer); the payee is stop-paid
+//    as a suspected mule on more evidence (a second exposed payer, a holder
+//    with a fraud number or flagged as a card seller); money is followed
+//    through later hops (MoneyTrace) and each new hop stop-paid within the
+//    same event; freezes follow stop-payments.
 //  - reports: a case opens and the victim's recent payments are traced at
 //    once; every hop still holding money is stop-paid.
 //  - Finish(): cases close; restitution returns stopped money to victims.
@@ -34,6 +40,7 @@
 #include <vector>
 
 #include "engine/config.h"
+#include "ml/forest.h"
 #include "model/action.h"
 #include "model/dictionary.h"
 #include "model/events.h"
@@ -89,6 +96,10 @@ struct EngineStats {
   uint64_t active_numbers = 0;
 };
 
+// The fraud-number model's features, in vector order (train and run agree
+// on them through the model file's feature names).
+const std::vector<std::string>& NumberFeatureNames();
+
 class Engine {
  public:
   using Sink = std::function<void(const Action&)>;
@@ -101,6 +112,14 @@ class Engine {
   // End of data at `end`: serve or expire queued warnings, close cases and
   // compute restitution.
   void Finish(Ts end);
+
+  // Decide fraud numbers with a model (its feature names must equal
+  // NumberFeatureNames(); checked by `run`). Null: the rules decide.
+  void SetNumberModel(std::shared_ptr<const Forest> model);
+  // Training: every checkpoint's feature vector (NumberFeatureNames() order),
+  // whether or not a model is set. x is valid only during the call.
+  using FeatureTap = std::function<void(MsisdnId n, Ts ts, const float* x)>;
+  void SetFeatureTap(FeatureTap tap);
 
   NumberView QueryNumber(MsisdnId n) const;
   EngineStats Stats() const;

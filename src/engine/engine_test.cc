@@ -47,11 +47,12 @@ class World {
                              imei.empty() ? kNoId : d_.device.Intern(imei), kNoId, kNoId};
     Apply(e);
   }
-  void Pay(Ts ts, const std::string& txn, const std::string& from, const std::string& to, Money fen) {
+  void Pay(Ts ts, const std::string& txn, const std::string& from, const std::string& to, Money fen,
+           Channel channel = Channel::kApp) {
     Event e;
     e.kind = EventKind::kTransfer;
     e.ts = ts;
-    e.transfer = Transfer{d_.txn.Intern(txn), TransferKind::kTransfer, Channel::kApp, d_.account.Intern(from),
+    e.transfer = Transfer{d_.txn.Intern(txn), TransferKind::kTransfer, channel, d_.account.Intern(from),
                           d_.account.Intern(to), fen, kNoId};
     Apply(e);
   }
@@ -88,6 +89,15 @@ class World {
 void FraudBurst(World& w, const std::string& number, Ts start, int calls = 40) {
   for (int i = 0; i < calls; ++i)
     w.Call(start + i * 90, number, "139" + std::to_string(10000000 + i), i % 4 == 0 ? 25 : 0, "imei-fraud");
+}
+
+// A fraud number on a fresh SIM of `holder` is flagged by its burst at kT0,
+// then talks to `victim_sim` for 25 minutes at kT0 + 3 h: the victim is exposed.
+void ExposeVictim(World& w, const std::string& victim_sim, PersonId holder,
+                  const std::string& fraud_number = "17000000005") {
+  w.Sim(fraud_number, holder, kT0 - 3 * kDay);
+  FraudBurst(w, fraud_number, kT0);
+  w.Call(kT0 + 3 * 3600, fraud_number, victim_sim, 1500);
 }
 
 TEST(EngineScenario, FreshCardCallingStrangersIsFlaggedWithReasons) {
@@ -224,9 +234,70 @@ TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
   auto holds = w.Of(ActionType::kHoldTransfer, "T-scam");
   ASSERT_EQ(holds.size(), 1u);
   EXPECT_EQ(holds[0].amount, 5000000);
-  // The payee is a freshly opened personal account: stop-paid and flagged.
-  EXPECT_EQ(w.Of(ActionType::kStopPayment, "ACC-MULE").size(), 1u);
-  EXPECT_EQ(w.Of(ActionType::kFlagAccount, "ACC-MULE").size(), 1u);
+  // One payment is not enough to stop the payee's account: held, not stopped.
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment, "ACC-MULE").empty());
+  // A second exposed person, a stranger to the first, pays it too: now it is
+  // a suspected mule, flagged and stop-paid.
+  PersonId victim2 = w.Person("P-v2", 1950);
+  w.Sim("13900000999", victim2, kT0 - 2000 * kDay);
+  w.Account("ACC-V2", victim2, kT0 - 2000 * kDay);
+  w.Call(kT0 + 4 * 3600, "17000000005", "13900000999", 900);
+  w.Pay(kT0 + 4 * 3600 + 1000, "T-scam2", "ACC-V2", "ACC-MULE", 2000000);
+  EXPECT_EQ(w.Of(ActionType::kHoldTransfer, "T-scam2").size(), 1u);
+  auto stops = w.Of(ActionType::kStopPayment, "ACC-MULE");
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0].reason, "suspect_mule_payee");
+  EXPECT_EQ(w.Of(ActionType::kFlagAccount, "ACC-MULE").size(), 1u);  // by the engine or governance
+}
+
+// The same victim paying the same new payee twice is still one payer.
+TEST(EngineScenario, OneExposedPersonPayingTwiceIsNotSeveralPayers) {
+  World w;
+  PersonId victim = w.Person("P-v", 1955);
+  w.Sim("13900000888", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-NEW", w.Person("P-n", 2001), kT0 - 20 * kDay);
+  ExposeVictim(w, "13900000888", w.Person("P-s", 1995));
+  w.Pay(kT0 + 3 * 3600 + 1700, "T-1", "ACC-V", "ACC-NEW", 500000);
+  w.Pay(kT0 + 3 * 3600 + 1800, "T-2", "ACC-V", "ACC-NEW", 500000);
+  EXPECT_EQ(w.Of(ActionType::kHoldTransfer).size(), 2u);
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment).empty());
+}
+
+// A victim under a fraud call who pays a relative they talk to is paying
+// family, not a mule: no hold, no stop.
+TEST(EngineScenario, ExposedPersonPayingSomeoneTheyTalkToIsNotHeld) {
+  World w;
+  PersonId victim = w.Person("P-v", 1955);
+  PersonId son = w.Person("P-son", 1985);
+  w.Sim("13900000888", victim, kT0 - 2000 * kDay);
+  w.Sim("13900000777", son, kT0 - 2000 * kDay);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-SON", son, kT0 - 20 * kDay);  // a new account, but his
+  w.Call(kT0 - kDay, "13900000777", "13900000888", 240);
+  ExposeVictim(w, "13900000888", w.Person("P-s", 1995));
+  w.Pay(kT0 + 3 * 3600 + 1700, "T-family", "ACC-V", "ACC-SON", 200000);
+  EXPECT_TRUE(w.Of(ActionType::kHoldTransfer).empty());
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment).empty());
+}
+
+// ... unless the person they "know" holds a fraud number: the gang bought the
+// seller's SIM and bank card together, and the victim talked to that SIM.
+TEST(EngineScenario, PayeeWhoseHolderHasTheFraudNumberIsStopped) {
+  World w;
+  PersonId victim = w.Person("P-v", 1955);
+  PersonId seller = w.Person("P-seller", 1999);
+  w.Sim("13900000888", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-KIT", seller, kT0 - 3 * kDay);
+  ExposeVictim(w, "13900000888", seller);
+  ASSERT_EQ(w.Of(ActionType::kFlagNumber, "17000000005").size(), 1u);
+  w.Pay(kT0 + 3 * 3600 + 1700, "T-scam", "ACC-V", "ACC-KIT", 800000);
+  EXPECT_EQ(w.Of(ActionType::kHoldTransfer, "T-scam").size(), 1u);
+  auto flags = w.Of(ActionType::kFlagAccount, "ACC-KIT");
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_EQ(flags[0].reason, "paid_by_exposed_person+holder_has_fraud_number");
+  EXPECT_EQ(w.Of(ActionType::kStopPayment, "ACC-KIT").size(), 1u);
 }
 
 TEST(EngineScenario, PaymentWithoutExposureIsNotHeld) {
@@ -272,6 +343,37 @@ TEST(EngineScenario, ReportTracesTheMoneyAndStopsEveryHopStillHoldingIt) {
     back += r.amount;
   }
   EXPECT_EQ(back, 1000000);
+}
+
+// A report's trace starts from the victim's new payees, but not from an
+// account its holder lives on (shopping, wages), and deeper down it stops only
+// accounts that fraud fed: a busy shop's account paid from a traced account
+// is not stopped.
+TEST(EngineScenario, ReportTraceSkipsAccountsInTheirHoldersOwnUse) {
+  World w;
+  PersonId victim = w.Person("P-v", 1958);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("M1", w.Person("P-m1", 2000), kT0 - 30 * kDay);
+  w.Account("NIECE", w.Person("P-niece", 1990), kT0 - 2000 * kDay);
+  w.Account("STORE", w.Person("P-store", 1970), kT0 - 2000 * kDay, AccountKind::kBusiness);
+  w.Account("STALL", w.Person("P-stall", 1970), kT0 - 2000 * kDay);  // a personal QR code, paid by many
+  for (int i = 0; i < 20; ++i) {
+    const std::string payer = "CUST" + std::to_string(i);
+    w.Account(payer, w.Person("P-c" + std::to_string(i), 1980), kT0 - 2000 * kDay);
+    w.Pay(kT0 - 3 * 3600 + i * 60, "T-c" + std::to_string(i), payer, "STALL", 30000);
+  }
+  w.Pay(kT0 - 2 * kDay, "T-shop", "NIECE", "STORE", 5000, Channel::kPos);  // the niece shops
+  w.Pay(kT0, "T-1", "ACC-V", "M1", 1000000);
+  w.Pay(kT0 + 60, "T-2", "ACC-V", "NIECE", 300000);  // a birthday gift
+  w.Pay(kT0 + 600, "T-3", "M1", "STALL", 20000);     // the mule buys a meal
+  w.Report(kT0 + 3600, "R-1", victim, "ACC-V");
+  EXPECT_EQ(w.Of(ActionType::kStopPayment, "M1").size(), 1u);
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment, "NIECE").empty());
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment, "STALL").empty());
+  // A second-layer mule, fed only by the traced mule, is stopped.
+  w.Account("M2", w.Person("P-m2", 2001), kT0 - 30 * kDay);
+  w.Pay(kT0 + 4000, "T-4", "M1", "M2", 500000);
+  EXPECT_EQ(w.Of(ActionType::kStopPayment, "M2").size(), 1u);
 }
 
 TEST(EngineScenario, LiveTraceStopsANewHopWithinTheSameEvent) {
@@ -361,6 +463,41 @@ TEST(EngineScenario, CasesCarryVictimOriginAndTrace) {
   EXPECT_EQ(cases[0].closed, kNoTs);
   w.Finish(kT0 + kDay);
   EXPECT_EQ(w.engine().Cases()[0].closed, kT0 + kDay);
+}
+}  // namespace
+}  // namespace interdict
+
+namespace interdict {
+namespace {
+// Training sees each calling number at its checkpoints (the 10th outgoing call
+// in the window, then every 5th) until it is flagged, with NumberFeatureNames()
+// in order.
+TEST(EngineModel, FeatureTapSeesCheckpointsWithNamedFeatures) {
+  World w;
+  std::vector<std::pair<std::string, std::vector<float>>> rows;
+  w.engine().SetFeatureTap([&](MsisdnId n, Ts, const float* x) {
+    rows.emplace_back(std::string(w.dicts().msisdn.Name(n)), std::vector<float>(x, x + NumberFeatureNames().size()));
+  });
+  // An old line calling a lot: not flagged by the rules, seen at 10, 15, 20.
+  w.Sim("17000000007", w.Person("P-t", 1975), kT0 - 1000 * kDay);
+  FraudBurst(w, "17000000007", kT0, 22);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_TRUE(w.Of(ActionType::kFlagNumber).empty());
+  const auto& names = NumberFeatureNames();
+  auto col = [&](const char* name) { return std::find(names.begin(), names.end(), name) - names.begin(); };
+  EXPECT_EQ(rows[0].first, "17000000007");
+  EXPECT_EQ(rows[0].second[col("out_w")], 10.0f);
+  EXPECT_EQ(rows[2].second[col("out_w")], 20.0f);
+  EXPECT_FLOAT_EQ(rows[0].second[col("card_age_days")], 1000.0f);
+  EXPECT_EQ(rows[0].second[col("offnet")], 0.0f);
+  EXPECT_EQ(rows[0].second[col("recent_calls")], 10.0f);
+  EXPECT_FLOAT_EQ(rows[2].second[col("answer_rate_w")], 5.0f / 20.0f);  // every 4th call answered
+  // A fresh card with the same calls is flagged at its first checkpoint: one row.
+  rows.clear();
+  w.Sim("17000000008", w.Person("P-s", 1995), kT0 - 3 * kDay);
+  FraudBurst(w, "17000000008", kT0 + kDay, 22);
+  EXPECT_EQ(rows.size(), 1u);
+  EXPECT_EQ(w.Of(ActionType::kFlagNumber, "17000000008").size(), 1u);
 }
 }  // namespace
 }  // namespace interdict
