@@ -37,6 +37,7 @@ bool Run(const std::string& dir, CheckSimd simd, Outcome* out) {
   if (!rejects.Open("").ok()) return false;
   ReadOptions opt;
   opt.check_simd = simd;
+  if (const char* b = std::getenv("BUFFER_BYTES")) opt.buffer_bytes = std::strtoull(b, nullptr, 10);
   out->files.clear();
   out->rows = 0;
   const auto t0 = std::chrono::steady_clock::now();

@@ -69,5 +69,26 @@ TEST(HyperLogLog, WithinTwoPercentAcrossScales) {
     EXPECT_NEAR(est, static_cast<double>(n), 0.02 * static_cast<double>(n) + 0.5) << n;
   }
 }
+
+// validate's sketches hash with SketchHash: as good on the id shapes of the
+// format (msisdns, IMEIs, short cell ids, 16-digit accounts, longer hashes).
+TEST(HyperLogLog, SketchHashWithinTwoPercent) {
+  for (uint64_t n : {100ull, 10000ull, 300000ull}) {
+    HyperLogLog msisdn, imei, cell, account, hashed;
+    for (uint64_t i = 0; i < n; ++i) {
+      for (auto [h, k] : {std::pair{&msisdn, "138" + std::to_string(10000000 + i)},
+                          std::pair{&imei, "86" + std::to_string(1000000000000 + i * 7919)},
+                          std::pair{&cell, "C" + std::to_string(i)},
+                          std::pair{&account, "6222" + std::to_string(100000000000 + i)},
+                          std::pair{&hashed, std::string(20, 'f') + std::to_string(i)}}) {
+        h->Add(SketchHash(k.data(), k.size()));
+        h->Add(SketchHash(k.data(), k.size()));
+      }
+    }
+    for (const HyperLogLog* h : {&msisdn, &imei, &cell, &account, &hashed})
+      EXPECT_NEAR(static_cast<double>(h->Estimate()), static_cast<double>(n), 0.02 * static_cast<double>(n) + 0.5)
+          << n;
+  }
+}
 }  // namespace
 }  // namespace interdict

@@ -50,8 +50,9 @@ class TsParser {
  public:
   explicit TsParser(const TimeZone& local) : local_(local) {}
   bool Parse(std::string_view s, Ts* out) {
-    // Fast path: "<cached minute>:SS<cached zone>", no fraction. size_ is 0
-    // until a parse has filled both caches, so a match implies have_prefix_.
+    // Fast path: "<cached minute>:SS<cached zone>", no fraction. size_ is
+    // kNone (no string is that long) until a parse has filled both caches, so
+    // a match implies have_prefix_ and at least 19 readable bytes.
     if (s.size() == size_ && std::memcmp(s.data(), prefix_, 16) == 0) {
       const char* p = s.data();
       const unsigned d1 = static_cast<unsigned char>(p[17]) - '0';
@@ -74,9 +75,10 @@ class TsParser {
   char prefix_[16] = {};  // "YYYY-MM-DDTHH:MM" of the cached minute
   bool have_prefix_ = false;
   Ts prefix_base_ = 0;    // Unix seconds of that minute, before the zone offset
-  // The zone suffix of the last fraction-free parse: its length + 19 (0 =
+  // The zone suffix of the last fraction-free parse: its length + 19 (kNone =
   // none yet), its bytes as the top bytes of the field's last 8, its offset.
-  size_t size_ = 0;
+  static constexpr size_t kNone = ~size_t{0};
+  size_t size_ = kNone;
   uint64_t zone_word_ = 0;
   uint64_t zone_mask_ = 0;
   int32_t zone_off_ = 0;

@@ -59,7 +59,8 @@ struct CheckTally {
     late += ts < late_below;
     if (ts > max_ts) {
       max_ts = ts;
-      late_below = ts - lateness;
+      // A bound below every ts when --lateness reaches past the int64 range.
+      if (__builtin_sub_overflow(ts, lateness, &late_below)) late_below = kNoTs;
     }
   }
   void Into(FileStats* st) const;

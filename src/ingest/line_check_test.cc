@@ -273,6 +273,20 @@ TEST(LineCheck, QuotedLinesGoToTheReader) {
   for (CheckSimd b : Builds()) ExpectSame(want, Check(sms, data, b, SIZE_MAX, 1 << 20), ToString(b));
 }
 
+// The reorder buffer's rule: late if ts < max ts so far - lateness.
+TEST(LineCheck, TallyCountsLateAgainstTheRunningMaximum) {
+  CheckTally t;
+  t.lateness = 300;
+  for (Ts ts : {Ts{1000}, Ts{800}, Ts{699}, Ts{700}, Ts{2000}, Ts{1699}, Ts{1700}}) t.Accept(ts);
+  EXPECT_EQ(t.late, 2u);  // 699 (max 1000) and 1699 (max 2000)
+  EXPECT_EQ(t.min_ts, 699);
+  EXPECT_EQ(t.max_ts, 2000);
+  CheckTally forever;
+  forever.lateness = INT64_MAX;  // --lateness beyond any span: nothing is late, no overflow
+  for (Ts ts : {Ts{-5}, Ts{-10}, Ts{100}, Ts{-2208988800}}) forever.Accept(ts);
+  EXPECT_EQ(forever.late, 0u);
+}
+
 TEST(LineCheck, FusedPathIsOnlyForEventFiles) {
   Dictionaries dicts;
   RejectSink sink;
