@@ -467,13 +467,35 @@ struct GovernanceDetector::State {
   }
 
   // ---------------- mule accounts ----------------
-  static void Prune(AccountState& a, Ts now, Ts window) {
+  // Drops what left the window, and the oldest entries beyond kMaxWindow: an
+  // account paid by hundreds of parties within hours is a collection point
+  // whatever the oldest of them did, and every check over the window must
+  // stay bounded for a merchant's or a platform's account. Returns whether
+  // inflows were dropped (the distinct payers must then be recounted).
+  static constexpr size_t kMaxWindow = 256;
+  static bool Prune(AccountState& a, Ts now, Ts window) {
     size_t i = 0;
     while (i < a.window.size() && a.window[i].ts + window < now) ++i;
+    // At the cap, drop the older half at once: amortised O(1) per inflow.
+    if (a.window.size() - i >= kMaxWindow) i = a.window.size() - kMaxWindow / 2;
     a.window.erase(a.window.begin(), a.window.begin() + static_cast<std::ptrdiff_t>(i));
     size_t j = 0;
     while (j < a.outs.size() && a.outs[j].first + window < now) ++j;
+    if (a.outs.size() - j >= kMaxWindow) j = a.outs.size() - kMaxWindow / 2;
     a.outs.erase(a.outs.begin(), a.outs.begin() + static_cast<std::ptrdiff_t>(j));
+    return i > 0;
+  }
+  // Distinct payers are only compared with fanin_min_senders: kMaxSenders of
+  // them are "many".
+  static constexpr size_t kMaxSenders = 16;
+  static void AddSender(AccountState& b, AccountId from) {
+    if (from != kNoId && b.senders.size() < kMaxSenders &&
+        std::find(b.senders.begin(), b.senders.end(), from) == b.senders.end())
+      b.senders.push_back(from);
+  }
+  static void RecountSenders(AccountState& b) {
+    b.senders.clear();
+    for (size_t k = b.window.size(); k-- > 0 && b.senders.size() < kMaxSenders;) AddSender(b, b.window[k].from);
   }
   double MuleScore(const AccountState& a, Ts now, std::string* reason) const {
     double s = 0;
@@ -548,7 +570,7 @@ struct GovernanceDetector::State {
     if (t.from != kNoId) {
       AccountState& a = At(accounts, t.from);
       if (a.first_activity == kNoTs) a.first_activity = now;
-      Prune(a, now, cfg.mule_window_s);
+      if (Prune(a, now, cfg.mule_window_s)) RecountSenders(a);
       // Money sent on: transfers to accounts and cash; shop and platform
       // payments are spending, not layering.
       if (t.channel != Channel::kPos && t.channel != Channel::kThirdParty) a.outs.push_back({now, t.amount});
@@ -588,7 +610,7 @@ struct GovernanceDetector::State {
     if (t.to != kNoId) {
       AccountState& b = At(accounts, t.to);
       if (b.first_activity == kNoTs) b.first_activity = now;
-      Prune(b, now, cfg.mule_window_s);
+      const bool dropped = Prune(b, now, cfg.mule_window_s);
       // Only money from another party counts as money to pass on: a cash
       // deposit is the holder's own, a salary comes from a business.
       const bool other_party = t.kind == TransferKind::kTransfer && t.from != kNoId &&
@@ -596,13 +618,14 @@ struct GovernanceDetector::State {
                                t.channel != Channel::kPos;
       if (other_party) b.window.push_back({now, t.amount, t.from});
       b.in_total += t.amount;
+      // Distinct payers within the window: recounted only when inflows left
+      // it, stopping at kMaxSenders.
+      if (dropped) {
+        RecountSenders(b);
+      } else if (other_party) {
+        AddSender(b, t.from);
+      }
       if (t.from != kNoId) {
-        // Distinct payers within the window.
-        b.senders.clear();
-        for (const Inflow& f : b.window)
-          if (f.from != kNoId && b.senders.size() < 64 &&
-              std::find(b.senders.begin(), b.senders.end(), f.from) == b.senders.end())
-            b.senders.push_back(f.from);
         const AccountState& a = At(accounts, t.from);
         if (a.flagged) {
           ++b.from_mules;

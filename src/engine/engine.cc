@@ -631,9 +631,20 @@ struct Engine::Impl {
       dev.calls = 0;
     }
     ++dev.calls;
-    if (dev.sims.size() < 512 && std::find(dev.sims.begin(), dev.sims.end(), caller) == dev.sims.end())
+    bool new_sim = false;
+    if (dev.sims.size() < 512 && std::find(dev.sims.begin(), dev.sims.end(), caller) == dev.sims.end()) {
       dev.sims.push_back(caller);
+      new_sim = true;
+    }
     if (dev.sims.size() < cfg.simbox_min_sims) return;
+    // A flagged box: only a SIM it has not run before is news.
+    if (dev.flagged) {
+      if (new_sim && !numbers[caller].flagged) FlagNumber(caller, 0.9, kRsSimbox | kRsOutgoing);
+      return;
+    }
+    // Judge when the SIM count grows and every 32 calls after that: the sum
+    // below touches every SIM's state, and a box places thousands of calls.
+    if (!new_sim && dev.calls % 32 != 0) return;
     // Many SIMs in one handset, almost all outgoing: a SIM box or a phone
     // cycling bought SIMs. Flag the device once, and each of its SIMs.
     uint64_t out = 0, in = 0;
@@ -642,11 +653,9 @@ struct Engine::Impl {
       in += numbers[m].in_w;
     }
     if (static_cast<double>(out) / static_cast<double>(out + in) < cfg.simbox_min_outgoing) return;
-    if (!dev.flagged) {
-      dev.flagged = true;
-      Emit(ActionType::kFlagDevice, TargetKind::kImei, std::string(dicts->device.Name(d)), 0.95,
-           fmt::format("sims_per_imei_{}+outgoing", dev.sims.size()));
-    }
+    dev.flagged = true;
+    Emit(ActionType::kFlagDevice, TargetKind::kImei, std::string(dicts->device.Name(d)), 0.95,
+         fmt::format("sims_per_imei_{}+outgoing", dev.sims.size()));
     std::vector<MsisdnId> sims = dev.sims;  // FlagNumber may re-enter OnDevice: copy
     for (MsisdnId m : sims)
       if (!numbers[m].flagged) FlagNumber(m, 0.9, kRsSimbox | kRsOutgoing);
