@@ -200,6 +200,7 @@ int RunRun(const RunOptions& o) {
   j["restitutions"] = engine.restitutions().size();
   j["active_numbers"] = st.active_numbers;
   j["engine_state_bytes"] = st.state_bytes;
+  for (const auto& [part, bytes] : st.state_parts) j["engine_state_parts"][part] = bytes;
   j["state_bytes_per_active_number"] =
       st.active_numbers ? static_cast<double>(st.state_bytes) / static_cast<double>(st.active_numbers) : 0;
   j["peak_rss_mb"] = PeakRssMb();

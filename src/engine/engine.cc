@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <queue>
 
 #include <absl/container/flat_hash_map.h>
@@ -23,6 +24,20 @@ namespace {
 template <typename T>
 T& At(std::vector<T>& v, uint32_t id, const T& fill = T{}) {
   if (id >= v.size()) v.resize(std::max<size_t>(id + 1, v.size() + v.size() / 2 + 16), fill);
+  return v[id];
+}
+
+// For the big per-entity tables: grows to cover every id the dictionary has
+// handed out (`known`, e.g. all SIMs read from sim_cards.csv) with exactly
+// that capacity, then by an eighth at a time for ids interned later, so the
+// table is not left up to twice the size of the population (resize's growth).
+template <typename T>
+T& AtSized(std::vector<T>& v, uint32_t id, size_t known) {
+  if (id >= v.size()) {
+    const size_t n = std::max<size_t>(id + 1, known);
+    if (n > v.capacity()) v.reserve(std::max(n, v.capacity() + v.capacity() / 8));
+    v.resize(n);
+  }
   return v[id];
 }
 
@@ -119,11 +134,39 @@ struct Exposure {
   Ts call_warned_at = kNoTs;
 };
 
+// Per handset, 24 bytes: almost every handset runs one SIM, so the first
+// caller of the window is inline and only a shared or multi-SIM handset (or a
+// SIM box) allocates the rest.
 struct Device {
-  Ts window_start = kNoTs;
-  std::vector<MsisdnId> sims;  // distinct callers in the window (capped)
+  static constexpr uint32_t kNoWindow = UINT32_MAX;
+  uint32_t window_start = kNoWindow;  // seconds since the engine's epoch
   uint32_t calls = 0;
+  MsisdnId sim = kNoId;  // the window's first distinct caller
   bool flagged = false;
+  std::unique_ptr<std::vector<MsisdnId>> more;  // its further distinct callers
+
+  size_t sims() const { return (sim != kNoId) + (more ? more->size() : 0); }
+  bool HasSim(MsisdnId m) const { return sim == m || (more && std::find(more->begin(), more->end(), m) != more->end()); }
+  void AddSim(MsisdnId m) {
+    if (sim == kNoId) {
+      sim = m;
+      return;
+    }
+    if (!more) more = std::make_unique<std::vector<MsisdnId>>();
+    more->push_back(m);
+  }
+  void ClearSims() {
+    sim = kNoId;
+    if (more) more->clear();
+  }
+  std::vector<MsisdnId> Sims() const {
+    std::vector<MsisdnId> v;
+    v.reserve(sims());
+    if (sim != kNoId) v.push_back(sim);
+    if (more)
+      for (MsisdnId m : *more) v.push_back(m);
+    return v;
+  }
 };
 
 struct PendingWarning {
@@ -218,7 +261,11 @@ struct Engine::Impl {
   absl::flat_hash_map<MsisdnId, Exposure> exposure;
   std::vector<Device> devices;
   absl::flat_hash_map<RegionId, RegionQueue> regions;
-  absl::flat_hash_set<uint64_t> payee_pairs;  // (from_account << 32 | to_account) seen
+  // (payer account, payee account) pairs paid within the memory span: a
+  // first-time payee is one this filter has not seen. About 2 bytes a pair
+  // instead of 9-18 in a hash set; a false "seen" (~0.2 %) costs a missed
+  // first-time hold, never a false one.
+  KnownPairs payee_pairs;
   std::vector<uint8_t> account_flags;         // kAf* bits
   std::vector<uint8_t> internal;              // account has a bank_accounts row
   std::vector<AccountKind> account_kind;
@@ -406,7 +453,7 @@ struct Engine::Impl {
 
   // `extra`: more reason codes after the rule bits (the model's features).
   void FlagNumber(MsisdnId n, double score, uint32_t reasons, const std::string& extra = {}) {
-    NumberState& s = At(numbers, n);
+    NumberState& s = AtSized(numbers, n, dicts->msisdn.size());
     if (s.flagged) return;
     s.flagged = true;
     s.score = static_cast<float>(score);
@@ -575,7 +622,7 @@ struct Engine::Impl {
   }
 
   void OnCall(const Call& c) {
-    At(numbers, std::max(c.caller, c.callee));  // both exist before any reference is taken
+    AtSized(numbers, std::max(c.caller, c.callee), dicts->msisdn.size());  // both exist before any reference is taken
     NumberState& caller = numbers[c.caller];
     NumberState& callee = numbers[c.callee];
     if (caller.first_seen == kNoTs) caller.first_seen = now;
@@ -624,19 +671,20 @@ struct Engine::Impl {
   }
 
   void OnDevice(DeviceId d, MsisdnId caller) {
-    Device& dev = At(devices, d);
-    if (dev.window_start == kNoTs || now - dev.window_start >= cfg.window_s) {
-      dev.window_start = now;
-      dev.sims.clear();
+    Device& dev = AtSized(devices, d, dicts->device.size());
+    const Ts rel = std::max<Ts>(0, now - epoch);
+    if (dev.window_start == Device::kNoWindow || rel - Ts{dev.window_start} >= cfg.window_s) {
+      dev.window_start = static_cast<uint32_t>(std::min<Ts>(rel, Device::kNoWindow - 1));
+      dev.ClearSims();
       dev.calls = 0;
     }
     ++dev.calls;
     bool new_sim = false;
-    if (dev.sims.size() < 512 && std::find(dev.sims.begin(), dev.sims.end(), caller) == dev.sims.end()) {
-      dev.sims.push_back(caller);
+    if (dev.sims() < 512 && !dev.HasSim(caller)) {
+      dev.AddSim(caller);
       new_sim = true;
     }
-    if (dev.sims.size() < cfg.simbox_min_sims) return;
+    if (dev.sims() < cfg.simbox_min_sims) return;
     // A flagged box: only a SIM it has not run before is news.
     if (dev.flagged) {
       if (new_sim && !numbers[caller].flagged) FlagNumber(caller, 0.9, kRsSimbox | kRsOutgoing);
@@ -647,22 +695,22 @@ struct Engine::Impl {
     if (!new_sim && dev.calls % 32 != 0) return;
     // Many SIMs in one handset, almost all outgoing: a SIM box or a phone
     // cycling bought SIMs. Flag the device once, and each of its SIMs.
+    const std::vector<MsisdnId> sims = dev.Sims();  // FlagNumber may re-enter OnDevice: a copy
     uint64_t out = 0, in = 0;
-    for (MsisdnId m : dev.sims) {
+    for (MsisdnId m : sims) {
       out += numbers[m].out_w;
       in += numbers[m].in_w;
     }
     if (static_cast<double>(out) / static_cast<double>(out + in) < cfg.simbox_min_outgoing) return;
     dev.flagged = true;
     Emit(ActionType::kFlagDevice, TargetKind::kImei, std::string(dicts->device.Name(d)), 0.95,
-         fmt::format("sims_per_imei_{}+outgoing", dev.sims.size()));
-    std::vector<MsisdnId> sims = dev.sims;  // FlagNumber may re-enter OnDevice: copy
+         fmt::format("sims_per_imei_{}+outgoing", sims.size()));
     for (MsisdnId m : sims)
       if (!numbers[m].flagged) FlagNumber(m, 0.9, kRsSimbox | kRsOutgoing);
   }
 
   void OnSms(const Sms& s) {
-    NumberState& sender = At(numbers, s.sender);
+    NumberState& sender = AtSized(numbers, s.sender, dicts->msisdn.size());
     if (sender.first_seen == kNoTs) sender.first_seen = now;
     if (sender.flagged) Expose(s.receiver, 0, now, s.sender);
   }
@@ -829,8 +877,7 @@ struct Engine::Impl {
   void OnTransfer(const Transfer& t) {
     const TransferIndex idx = graph.Add(now, t);
     if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId) {
-      const uint64_t pair = (static_cast<uint64_t>(t.from) << 32) | t.to;
-      const bool first_time = payee_pairs.insert(pair).second;
+      const bool first_time = payee_pairs.AddDirected(t.from, t.to, now);
       if (idx != kNoTransfer) At(first_time_txn, idx) = first_time;
       const PersonId payer = t.from < account_person.size() ? account_person[t.from] : kNoId;
       const Ts exposed = payer != kNoId && payer < person_exposed.size() ? person_exposed[payer] : kNoTs;
@@ -894,7 +941,7 @@ struct Engine::Impl {
       }
     }
     if (r.suspect != kNoId) {
-      NumberState& s = At(numbers, r.suspect);
+      NumberState& s = AtSized(numbers, r.suspect, dicts->msisdn.size());
       if (!s.flagged) FlagNumber(r.suspect, 0.95, kRsNamed);
     }
     OpenCase(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds), &r);
@@ -1013,17 +1060,27 @@ NumberView Engine::QueryNumber(MsisdnId n) const {
 EngineStats Engine::Stats() const {
   const Impl& m = *impl_;
   EngineStats s = m.stats;
-  size_t bytes = m.numbers.capacity() * sizeof(NumberState) + m.msisdn_opened.capacity() * sizeof(Ts) +
-                 m.msisdn_person.capacity() * 4 + m.account_person.capacity() * 4 + m.person_exposed.capacity() * 8 +
-                 m.exposure.capacity() * (sizeof(Exposure) + 5) + m.devices.capacity() * sizeof(Device) +
-                 m.payee_pairs.capacity() * 9 + m.account_flags.capacity() + m.internal.capacity() +
-                 m.known_pairs.MemoryBytes() + m.person_flags.capacity();
+  size_t contacts = 0, device_sims = 0;
   uint64_t active = 0;
   for (const NumberState& n : m.numbers) {
-    bytes += n.contacts.capacity() * sizeof(Contact);
+    contacts += n.contacts.capacity() * sizeof(Contact);
     active += n.first_seen != kNoTs;
   }
-  for (const Device& d : m.devices) bytes += d.sims.capacity() * sizeof(MsisdnId);
+  for (const Device& d : m.devices)
+    if (d.more) device_sims += sizeof(std::vector<MsisdnId>) + d.more->capacity() * sizeof(MsisdnId);
+  s.state_parts = {
+      {"numbers", m.numbers.capacity() * sizeof(NumberState)},
+      {"contact_logs", contacts},
+      {"devices", m.devices.capacity() * sizeof(Device) + device_sims},
+      {"known_pairs", m.known_pairs.MemoryBytes()},
+      {"payee_pairs", m.payee_pairs.MemoryBytes()},
+      {"exposures", m.exposure.capacity() * (sizeof(Exposure) + 5)},
+      {"registry", m.msisdn_opened.capacity() * sizeof(Ts) + m.msisdn_person.capacity() * 4 +
+                       m.account_person.capacity() * 4 + m.person_exposed.capacity() * 8 +
+                       m.account_flags.capacity() + m.internal.capacity() + m.person_flags.capacity()},
+  };
+  size_t bytes = 0;
+  for (const auto& [name, b] : s.state_parts) bytes += b;
   s.state_bytes = bytes;
   s.active_numbers = active;
   return s;

@@ -37,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/config.h"
@@ -93,6 +94,9 @@ struct EngineStats {
   uint64_t cases_opened = 0, cases_detected = 0;
   uint64_t traces_extended = 0;
   size_t state_bytes = 0;  // engine-owned state (approximate, from container sizes)
+  // state_bytes by part (per-number tables, contact logs, handsets, the pair
+  // filters, exposures, the per-SIM/person/account registry), in that order.
+  std::vector<std::pair<std::string, size_t>> state_parts;
   uint64_t active_numbers = 0;
 };
 

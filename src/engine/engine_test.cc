@@ -158,7 +158,18 @@ TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
   auto dev = w.Of(ActionType::kFlagDevice, "imei-box");
   ASSERT_EQ(dev.size(), 1u);
   EXPECT_EQ(dev[0].target_kind, TargetKind::kImei);
-  EXPECT_GE(w.Of(ActionType::kFlagNumber).size(), 6u);
+  EXPECT_EQ(w.Of(ActionType::kFlagNumber).size(), 8u);  // every SIM it ran
+  // A SIM the box starts running after it was flagged is flagged at its first call.
+  w.Call(kT0 + 3000, "17100000009", "13940000999", 0, "imei-box");
+  EXPECT_EQ(w.Of(ActionType::kFlagNumber, "17100000009").size(), 1u);
+  EXPECT_EQ(w.Of(ActionType::kFlagDevice).size(), 1u);
+  // The engine's state is accounted by part, and the parts add up.
+  const EngineStats st = w.engine().Stats();
+  size_t sum = 0;
+  for (const auto& [part, bytes] : st.state_parts) sum += bytes;
+  EXPECT_EQ(sum, st.state_bytes);
+  EXPECT_GT(st.state_bytes, 0u);
+  EXPECT_EQ(st.active_numbers, 9u + 25u);  // 9 SIMs of the box, 25 numbers called
 }
 
 TEST(EngineScenario, FamilyPhoneWithTwoSimsIsNotASimBox) {

@@ -53,7 +53,18 @@ void KnownPairs::StartGeneration(uint64_t capacity, Ts now) {
   gens_.push_back(std::move(g));
 }
 
-void KnownPairs::Add(uint32_t a, uint32_t b, Ts now) {
+void KnownPairs::Add(uint32_t a, uint32_t b, Ts now) { AddHash(Key(a, b), now); }
+
+bool KnownPairs::Contains(uint32_t a, uint32_t b) const { return ContainsHash(Key(a, b)); }
+
+bool KnownPairs::AddDirected(uint32_t from, uint32_t to, Ts now) {
+  const uint64_t h = HashU64((static_cast<uint64_t>(from) << 32) | to);
+  const bool known = ContainsHash(h);
+  AddHash(h, now);
+  return !known;
+}
+
+void KnownPairs::AddHash(uint64_t h, Ts now) {
   // Forget generations nobody added to within the memory span.
   while (!gens_.empty() && now - gens_.front().last_add > memory_s_) gens_.erase(gens_.begin());
   if (gens_.empty() || gens_.back().count >= gens_.back().capacity) {
@@ -61,7 +72,6 @@ void KnownPairs::Add(uint32_t a, uint32_t b, Ts now) {
     // about twice the distinct pairs of the memory span, however long the run.
     StartGeneration(std::max(first_capacity_, distinct()), now);
   }
-  const uint64_t h = Key(a, b);
   // Already in an older generation and still remembered: refresh it in the
   // current one only, so the old generation can age out.
   Generation& cur = gens_.back();
@@ -69,8 +79,7 @@ void KnownPairs::Add(uint32_t a, uint32_t b, Ts now) {
   cur.last_add = now;
 }
 
-bool KnownPairs::Contains(uint32_t a, uint32_t b) const {
-  const uint64_t h = Key(a, b);
+bool KnownPairs::ContainsHash(uint64_t h) const {
   for (auto it = gens_.rbegin(); it != gens_.rend(); ++it)
     if (Test(*it, h)) return true;
   return false;

@@ -18,7 +18,8 @@
 // within the memory span. A false yes costs a missed hold or stop, never a
 // false one.
 //
-// Thread safety: none. Pairs are unordered: Add(a, b) == Add(b, a).
+// Thread safety: none. Pairs are unordered: Add(a, b) == Add(b, a) (AddDirected
+// aside).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +37,11 @@ class KnownPairs {
 
   void Add(uint32_t a, uint32_t b, Ts now);
   bool Contains(uint32_t a, uint32_t b) const;
+  // Ordered pairs (from -> to is not to -> from), e.g. payer and payee
+  // accounts; keep them in their own instance. Adds the pair and returns
+  // whether it was new: true if it was not remembered, except that the
+  // one-sided error above may call a new pair old (never an old one new).
+  bool AddDirected(uint32_t from, uint32_t to, Ts now);
 
   size_t MemoryBytes() const;
   uint64_t distinct() const;  // approximate: inserts that set a new bit
@@ -50,6 +56,8 @@ class KnownPairs {
     Ts last_add = 0;
   };
   static uint64_t Key(uint32_t a, uint32_t b);
+  void AddHash(uint64_t h, Ts now);
+  bool ContainsHash(uint64_t h) const;
   static bool Test(const Generation& g, uint64_t h);
   static bool Set(Generation& g, uint64_t h);  // true if a bit was new
   void StartGeneration(uint64_t capacity, Ts now);

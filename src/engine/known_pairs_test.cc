@@ -34,5 +34,23 @@ TEST(KnownPairs, ForgetsGenerationsUnusedForTheMemorySpan) {
   EXPECT_EQ(k.generations(), 1u);
 }
 
+// Payer -> payee pairs: direction matters, the first payment is new and a
+// repeat is not, over generations; new pairs are rarely called old.
+TEST(KnownPairs, DirectedPairsReportTheFirstTime) {
+  KnownPairs k(1024, 90 * 86400);
+  EXPECT_TRUE(k.AddDirected(1, 2, 0));
+  EXPECT_FALSE(k.AddDirected(1, 2, 10));
+  EXPECT_TRUE(k.AddDirected(2, 1, 20));  // the other way is another pair
+  int first = 0;
+  for (uint32_t i = 0; i < 20000; ++i) first += k.AddDirected(i + 5000000, i, i);
+  EXPECT_GT(first, 19800);  // all new; a few may collide with earlier ones
+  EXPECT_GT(k.generations(), 1u);
+  int old_called_new = 0, new_called_old = 0;
+  for (uint32_t i = 0; i < 20000; ++i) old_called_new += k.AddDirected(i + 5000000, i, 30000);
+  for (uint32_t i = 0; i < 20000; ++i) new_called_old += !k.AddDirected(i, i + 5000000, 30000);
+  EXPECT_EQ(old_called_new, 0);
+  EXPECT_LT(new_called_old, 200);  // < 1 %
+}
+
 }  // namespace
 }  // namespace interdict
