@@ -40,6 +40,21 @@ T& At(std::vector<T>& v, uint32_t id) {
   return v[id];
 }
 
+// Adds x to the sorted set v unless present; true if it was new. Sorted so
+// that a SIM box's hundreds of SIMs cost a binary search per call, not a scan.
+template <typename T>
+bool InsertUnique(std::vector<T>& v, T x) {
+  const auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it != v.end() && *it == x) return false;
+  v.insert(it, x);
+  return true;
+}
+
+template <typename T>
+void PrefetchAt(const std::vector<T>& v, uint32_t id) {
+  if (id < v.size()) __builtin_prefetch(&v[id], 1);
+}
+
 struct SimOpen {
   Ts ts;
   MsisdnId msisdn;
@@ -123,11 +138,13 @@ struct CellCount {
   uint32_t n;
 };
 
+// Sets are small vectors: nearly every handset runs one SIM and operates at
+// most a couple of accounts; only boxes and mule phones reach hundreds.
 struct DeviceState {
-  absl::flat_hash_set<MsisdnId> sims;
+  std::vector<MsisdnId> sims;
   std::vector<CellCount> cells;  // distinct caller cells (capped)
   uint32_t calls = 0;
-  absl::flat_hash_set<AccountId> accounts;  // from_accounts it operated
+  std::vector<AccountId> accounts;  // from_accounts it operated
   std::vector<PersonId> holders;            // distinct holders of those accounts (capped)
   bool flagged = false;
   bool mule_phone = false;
@@ -147,7 +164,7 @@ struct GovernanceDetector::State {
   std::vector<MsisdnState> msisdns;
   std::vector<AccountState> accounts;
   std::vector<OutletState> outlets;
-  absl::flat_hash_map<DeviceId, DeviceState> devices;
+  std::vector<DeviceState> devices;  // by DeviceId
   uint64_t total_openings[2] = {0, 0};
   uint64_t total_bad[2] = {0, 0};
   // Openings and bad cards of outlets already flagged: left out of the base
@@ -397,9 +414,9 @@ struct GovernanceDetector::State {
       if (m.first_active == kNoTs) m.first_active = e.ts;
     }
     if (c.caller_imei == kNoId || c.caller == kNoId) return;
-    DeviceState& d = devices[c.caller_imei];
+    DeviceState& d = At(devices, c.caller_imei);
     ++d.calls;
-    const bool new_sim = d.sims.insert(c.caller).second;
+    const bool new_sim = InsertUnique(d.sims, c.caller);
     if (c.caller_cell != kNoId) {
       auto it = std::find_if(d.cells.begin(), d.cells.end(), [&](const CellCount& x) { return x.cell == c.caller_cell; });
       if (it != d.cells.end()) {
@@ -532,9 +549,8 @@ struct GovernanceDetector::State {
     if (a.device != kNoId) CheckMulePhone(a.device, ts);
   }
   void CheckMulePhone(DeviceId id, Ts ts) {
-    auto it = devices.find(id);
-    if (it == devices.end()) return;
-    DeviceState& d = it->second;
+    if (id >= devices.size()) return;
+    DeviceState& d = devices[id];
     if (d.flagged && d.kind != 3) return;
     const int n = static_cast<int>(d.accounts.size());
     if (!d.flagged) {
@@ -581,8 +597,8 @@ struct GovernanceDetector::State {
                                    t.channel == Channel::kThirdParty || t.channel == Channel::kUnknown;
       if (t.device != kNoId && a.known && personal_device) {
         a.device = t.device;
-        DeviceState& d = devices[t.device];
-        if (d.accounts.insert(t.from).second) {
+        DeviceState& d = At(devices, t.device);
+        if (InsertUnique(d.accounts, t.from)) {
           if (a.holder != kNoId && d.holders.size() < 16 &&
               std::find(d.holders.begin(), d.holders.end(), a.holder) == d.holders.end())
             d.holders.push_back(a.holder);
@@ -655,6 +671,22 @@ struct GovernanceDetector::State {
          fmt::format("collector+from_mules:{}", b.from_mules));
   }
 
+  void Prefetch(const Event& e) const {
+    switch (e.kind) {
+      case EventKind::kCall:
+        PrefetchAt(msisdns, e.call.caller);
+        PrefetchAt(msisdns, e.call.callee);
+        PrefetchAt(devices, e.call.caller_imei);
+        break;
+      case EventKind::kSms: PrefetchAt(msisdns, e.sms.sender); break;
+      case EventKind::kTransfer:
+        PrefetchAt(accounts, e.transfer.from);
+        PrefetchAt(accounts, e.transfer.to);
+        break;
+      default: break;
+    }
+  }
+
   void Apply(const Event& e) {
     switch (e.kind) {
       case EventKind::kSimCard: OnSimOpen(e); break;
@@ -681,6 +713,7 @@ GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const Governan
   s_->stats = &stats_;
 }
 GovernanceDetector::~GovernanceDetector() = default;
+void GovernanceDetector::Prefetch(const Event& e) const { s_->Prefetch(e); }
 
 void GovernanceDetector::Apply(const Event& e) { s_->Apply(e); }
 

@@ -98,6 +98,9 @@ class GovernanceDetector {
   GovernanceDetector& operator=(const GovernanceDetector&) = delete;
 
   void Apply(const Event& e);
+  // A hint that `e` will be applied soon: starts loading the state it will
+  // touch (no effect on results). Callers reading ahead call it a few events early.
+  void Prefetch(const Event& e) const;
   // A number the engine flagged as fraud: a bad card of its holder and outlet.
   void NoteFlaggedNumber(MsisdnId n, Ts ts);
   // A person warned because a fraud number reached them: their payments are

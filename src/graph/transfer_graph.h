@@ -107,6 +107,11 @@ class TransferGraph {
   TransferIndex Add(Ts ts, const Transfer& t);
 
   void MarkInternal(AccountId a);
+  // Starts loading the index-list headers Add(.., {from, to}) will touch.
+  void Prefetch(AccountId from, AccountId to) const {
+    if (from < out_.size()) __builtin_prefetch(&out_[from], 1);
+    if (to < in_.size()) __builtin_prefetch(&in_[to], 1);
+  }
   // Every account counts as internal (a data set without bank_accounts.csv).
   void SetAllInternal(bool all) { all_internal_ = all; }
   bool IsInternal(AccountId a) const {
