@@ -52,7 +52,10 @@ bool InsertUnique(std::vector<T>& v, T x) {
 
 template <typename T>
 void PrefetchAt(const std::vector<T>& v, uint32_t id) {
-  if (id < v.size()) __builtin_prefetch(&v[id], 1);
+  if (id >= v.size()) return;
+  const char* p = reinterpret_cast<const char*>(&v[id]);
+  __builtin_prefetch(p, 1);
+  if constexpr (sizeof(T) > 8) __builtin_prefetch(p + sizeof(T) - 1, 1);  // a second line if it straddles
 }
 
 struct SimOpen {
@@ -141,8 +144,11 @@ struct CellCount {
 // Sets are small vectors: nearly every handset runs one SIM and operates at
 // most a couple of accounts; only boxes and mule phones reach hundreds.
 struct DeviceState {
-  std::vector<MsisdnId> sims;
-  std::vector<CellCount> cells;  // distinct caller cells (capped)
+  MsisdnId sim0 = kNoId;          // the first SIM it ran, inline: most handsets run one
+  std::vector<MsisdnId> sims;     // every SIM it ran, sorted, once it has run a second
+  // Distinct caller cells (capped), counted once it runs a second SIM: only
+  // multi-SIM handsets are judged, and a one-SIM phone then costs no heap.
+  std::vector<CellCount> cells;
   uint32_t calls = 0;
   std::vector<AccountId> accounts;  // from_accounts it operated
   std::vector<PersonId> holders;            // distinct holders of those accounts (capped)
@@ -416,8 +422,15 @@ struct GovernanceDetector::State {
     if (c.caller_imei == kNoId || c.caller == kNoId) return;
     DeviceState& d = At(devices, c.caller_imei);
     ++d.calls;
-    const bool new_sim = InsertUnique(d.sims, c.caller);
-    if (c.caller_cell != kNoId) {
+    bool new_sim;
+    if (d.sim0 == kNoId || d.sim0 == c.caller) {
+      new_sim = d.sim0 == kNoId;
+      d.sim0 = c.caller;
+    } else {
+      if (d.sims.empty()) d.sims.push_back(d.sim0);
+      new_sim = InsertUnique(d.sims, c.caller);
+    }
+    if (c.caller_cell != kNoId && !d.sims.empty()) {
       auto it = std::find_if(d.cells.begin(), d.cells.end(), [&](const CellCount& x) { return x.cell == c.caller_cell; });
       if (it != d.cells.end()) {
         ++it->n;
