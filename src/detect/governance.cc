@@ -116,6 +116,17 @@ struct AccountState {
   std::vector<std::pair<Ts, Money>> outs;  // outflows within mule_window_s
   std::vector<AccountId> senders;  // distinct payers in the window (small)
   DeviceId device = kNoId;         // last device operating it
+  // Rings (see RingLinks): parent among ring members, the root its own;
+  // kNoId while not in a ring. ring_size is valid at the root.
+  AccountId ring = kNoId;
+  uint32_t ring_size = 0;
+  uint64_t ring_ends = 0;  // at the root: the members' counterparties, summed
+  // Counterparties of person-to-person transfers: the newest kMaxPeers
+  // distinct ones, and the count of distinct ones (one that left the list
+  // counts as new when it comes back, which only makes the ring test
+  // stricter).
+  uint32_t npeers = 0;
+  std::vector<AccountId> peers;
 };
 
 struct CellCount {
@@ -155,6 +166,10 @@ struct GovernanceDetector::State {
   uint64_t flagged_openings[2] = {0, 0};
   uint64_t flagged_bad[2] = {0, 0};
   absl::flat_hash_set<uint64_t> bad_pairs;  // (outlet, holder) counted once
+  // Rings: the members of each ring, by root; accounts with a counterparty.
+  absl::flat_hash_map<AccountId, std::vector<AccountId>> ring_members;
+  uint64_t peer_ends = 0;  // counterparties summed over all accounts (two per pair)
+  std::vector<AccountId> ring_work;  // members whose counterparties are to be re-tested
 
   void Send(Ts ts, ActionType type, TargetKind tk, std::string target, double score, std::string reason) {
     Action a;
@@ -497,6 +512,9 @@ struct GovernanceDetector::State {
     b.senders.clear();
     for (size_t k = b.window.size(); k-- > 0 && b.senders.size() < kMaxSenders;) AddSender(b, b.window[k].from);
   }
+  bool IsNew(const AccountState& a, Ts now) const {
+    return a.known && a.opened != kNoTs && now - a.opened <= cfg.new_account_s;
+  }
   double MuleScore(const AccountState& a, Ts now, std::string* reason) const {
     double s = 0;
     auto add = [&](double w, std::string_view code) {
@@ -510,7 +528,7 @@ struct GovernanceDetector::State {
     if (a.exposed_payers > 0) add(a.exposed_payers > 1 ? 0.6 : 0.35, "exposed_payer");
     if (a.from_mules > 0) add(0.2, "from_mule");
     if (a.on_mule_phone) add(0.3, "mule_phone");
-    if (a.known && a.opened != kNoTs && now - a.opened <= cfg.new_account_s) add(0.15, "new_account");
+    if (IsNew(a, now)) add(0.15, "new_account");
     if (a.business) add(-0.4, "business");
     return s;
   }
@@ -520,9 +538,15 @@ struct GovernanceDetector::State {
     std::string reason;
     const double s = MuleScore(a, ts, &reason);
     if (s < cfg.mule_flag_score) return;
+    FlagMule(id, ts, s, std::move(reason));
+  }
+  void FlagMule(AccountId id, Ts ts, double s, std::string reason) {
+    AccountState& a = At(accounts, id);
     a.flagged = true;
     ++stats->mules;
-    Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s), reason);
+    Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s),
+         std::move(reason));
+    EnsureRing(id);
     BadAccount(id, ts);
     if (a.holder != kNoId) {
       PersonState& ps = At(persons, a.holder);
@@ -633,9 +657,11 @@ struct GovernanceDetector::State {
         }
         if (a.holder != kNoId && At(persons, a.holder).exposed && b.exposed_payers < 1000) ++b.exposed_payers;
         // A probe: a tiny transfer between two personal accounts (not a shop
-        // payment): how launderers test a bought account before using it.
+        // payment), one of them new: how launderers test a bought account
+        // before using it. Between two old accounts it is a family's change.
         if (t.kind == TransferKind::kTransfer && t.amount < cfg.probe_max && t.channel != Channel::kPos &&
-            t.channel != Channel::kThirdParty && a.known && !a.business && b.known && !b.business) {
+            t.channel != Channel::kThirdParty && a.known && !a.business && b.known && !b.business &&
+            (IsNew(a, now) || IsNew(b, now))) {
           ++b.probes;
           ++At(accounts, t.from).probes;
         }
@@ -644,6 +670,111 @@ struct GovernanceDetector::State {
     }
     if (t.from != kNoId) ScoreAccount(t.from, now);
     if (t.to != kNoId) ScoreAccount(t.to, now);
+    if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId && t.from != t.to &&
+        t.channel != Channel::kPos && t.channel != Channel::kThirdParty && !At(accounts, t.from).business &&
+        !At(accounts, t.to).business)
+      RingLinks(t.from, t.to, t.amount, now);
+  }
+
+  // ---------------- rings ----------------
+  // Launderers work in groups: the accounts of one pattern pay each other,
+  // and an account whose own laundering transfers are not (yet) in the data
+  // still deals with the group's members. A ring is a group of flagged
+  // accounts tied by a probe between them (the test transfer of a bought
+  // account) or by one account joining it as below. An account that dealt
+  // with k >= ring_min_links distinct members of one ring is flagged and
+  // joins it when that is unlikely for an ordinary account: with n
+  // counterparties, each a member with chance q = the members' share of all
+  // counterparty ends (members' counterparties / everyone's), P(X >= k) for
+  // X ~ Binomial(n, q) must be at most ring_alpha. A busy account (many counterparties) and a big ring
+  // need more links; one payment to a member (an ordinary payer of a
+  // collection account) is never enough. Joining re-tests the joiner's
+  // counterparties, so a ring grows as far as the evidence goes and no
+  // further. Cost: O(kMaxPeers) per transfer touching a ring, O(kMaxPeers^2)
+  // per member joining.
+  static constexpr size_t kMaxPeers = 32;
+  void AddPeer(AccountId id, AccountId p) {
+    AccountState& a = accounts[id];
+    if (std::find(a.peers.begin(), a.peers.end(), p) != a.peers.end()) return;
+    ++a.npeers;
+    ++peer_ends;
+    if (a.ring != kNoId) ++accounts[FindRing(id)].ring_ends;
+    // The newest kMaxPeers: a busy account's links to a ring are recent ones.
+    if (a.peers.size() == kMaxPeers) a.peers.erase(a.peers.begin());
+    a.peers.push_back(p);
+  }
+  AccountId FindRing(AccountId x) {
+    AccountId r = x;
+    while (accounts[r].ring != r) {
+      accounts[r].ring = accounts[accounts[r].ring].ring;  // path halving
+      r = accounts[r].ring;
+    }
+    return r;
+  }
+  void EnsureRing(AccountId id) {
+    AccountState& a = At(accounts, id);
+    if (a.ring != kNoId) return;
+    a.ring = id;
+    a.ring_size = 1;
+    a.ring_ends = a.npeers;
+    ring_members[id].push_back(id);
+  }
+  void UnionRings(AccountId x, AccountId y) {
+    AccountId rx = FindRing(x), ry = FindRing(y);
+    if (rx == ry) return;
+    if (accounts[rx].ring_size < accounts[ry].ring_size) std::swap(rx, ry);
+    // ry (the smaller) goes under rx: its members' counterparties now face a
+    // bigger ring and are re-tested.
+    accounts[ry].ring = rx;
+    accounts[rx].ring_size += accounts[ry].ring_size;
+    accounts[rx].ring_ends += accounts[ry].ring_ends;
+    std::vector<AccountId> moved = std::move(ring_members[ry]);
+    ring_members.erase(ry);
+    std::vector<AccountId>& into = ring_members[rx];
+    into.insert(into.end(), moved.begin(), moved.end());
+    ring_work.insert(ring_work.end(), moved.begin(), moved.end());
+  }
+  void RingLinks(AccountId from, AccountId to, Money amount, Ts now) {
+    AddPeer(from, to);
+    AddPeer(to, from);
+    const AccountState& a = accounts[from];
+    const AccountState& b = accounts[to];
+    // A probe between two flagged accounts ties their rings.
+    if (amount < cfg.probe_max && a.flagged && b.flagged && a.ring != kNoId && b.ring != kNoId)
+      UnionRings(from, to);
+    if (b.ring != kNoId && a.ring == kNoId) TestRingLink(from, FindRing(to), now);
+    if (a.ring != kNoId && accounts[to].ring == kNoId) TestRingLink(to, FindRing(from), now);
+    DrainRingWork(now);
+  }
+  void DrainRingWork(Ts now) {
+    while (!ring_work.empty()) {
+      const AccountId m = ring_work.back();
+      ring_work.pop_back();
+      const AccountId root = FindRing(m);
+      const std::vector<AccountId> peers = accounts[m].peers;  // TestRingLink may grow the table
+      for (AccountId x : peers)
+        if (accounts[x].ring == kNoId) TestRingLink(x, root, now);
+    }
+  }
+  void TestRingLink(AccountId x, AccountId root, Ts now) {
+    AccountState& a = accounts[x];
+    if (a.flagged || !a.known || a.business || a.ring != kNoId) return;
+    // A person warned of fraud who paid two of a gang's accounts is its victim.
+    if (a.holder != kNoId && a.holder < persons.size() && persons[a.holder].exposed) return;
+    int k = 0;
+    for (AccountId p : a.peers) k += accounts[p].ring != kNoId && FindRing(p) == root;
+    if (k < cfg.ring_min_links) return;
+    // The chance that one counterparty of an ordinary account is a member:
+    // the members' share of all counterparty ends (a collection account with
+    // a hundred payers is met far more often than a quiet one).
+    const double q = std::min(1.0, static_cast<double>(accounts[root].ring_ends) /
+                                       static_cast<double>(std::max<uint64_t>(peer_ends, 1)));
+    const double tail = BinomialUpperTail(static_cast<uint64_t>(k), std::max<uint64_t>(a.npeers, k), q);
+    if (tail > cfg.ring_alpha) return;
+    const uint32_t size = accounts[root].ring_size;
+    ++stats->ring_mules;
+    FlagMule(x, now, 0.6, fmt::format("ring:{}/{}+peers:{}+p:{:.1e}", k, size, a.npeers, tail));
+    UnionRings(x, root);  // queues x: its counterparties are re-tested
   }
   void CheckCollector(AccountId id, Ts ts) {
     AccountState& b = At(accounts, id);

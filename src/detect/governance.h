@@ -9,7 +9,9 @@
 //    holders) (flag_device; the reason carries the cell for the den list);
 //  - mule accounts: pass-through, fan-in, payers who were exposed to fraud,
 //    probe transfers, accounts on a mule phone, new accounts (flag_account);
-//    outside collector accounts fed by flagged mules;
+//    outside collector accounts fed by flagged mules; ring associates:
+//    accounts dealing with more members of one ring (flagged mules tied by
+//    probes) than chance allows;
 //  - complicit insiders: outlets and branches whose openings turn bad far more
 //    often than the honest outlets (exact conditional binomial test per kind
 //    of opening, at a per-outlet error rate) (flag_outlet).
@@ -63,6 +65,16 @@ struct GovernanceConfig {
   int fanin_min_senders = 3;       // distinct payers in the window
   int collector_min_mules = 2;     // outside account fed by this many flagged mules ...
   double collector_min_share = 0.5;  // ... making up this share of what it received
+  // Rings: flagged mules tied by a probe between them form a ring; an account
+  // that dealt with at least ring_min_links distinct members of one ring is
+  // flagged (and joins it) when an ordinary account with as many
+  // counterparties would meet that many of them with chance at most
+  // ring_alpha (each counterparty a member with chance: the members' share of
+  // all counterparties). On the AMLSim fan-in sample (accounts of laundering
+  // patterns that never sent their laundering money) see docs/governance.md;
+  // a ring member's ordinary payers meet one member and stay clean.
+  int ring_min_links = 2;
+  double ring_alpha = 1e-4;
   // --- insider outlets ---
   // Chance that an honest outlet is flagged (per outlet, not family-wise):
   // half the target of at most 1 false outlet per 500 outlets, so that the
@@ -82,6 +94,7 @@ struct GovernanceConfig {
 struct GovernanceStats {
   uint64_t sellers = 0, outlets = 0, simboxes = 0, fraud_phones = 0, mule_phones = 0;
   uint64_t mules = 0, collectors = 0, numbers = 0;
+  uint64_t ring_mules = 0;  // of mules: flagged as ring associates
 };
 
 // Consumes every event of a data set in event-time order and emits actions.

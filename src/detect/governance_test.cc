@@ -372,6 +372,80 @@ TEST(Governance, ProbeTransferAndCollector) {
   EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "OUTSIDE"));
 }
 
+// A ring: four new accounts probing a collection account (AMLSim's fan-in),
+// in a world of 2,000 ordinary accounts paying each other. An account of the
+// pattern that never sends its own laundering money still deals with the
+// ring: it paid the collector and a member, and is flagged as an associate,
+// even when those payments came before the ring was known. Look-alikes stay
+// clean: thirty ordinary payers of the collector (one member each), a shop
+// paid by two members, a person warned of fraud who paid two members (a
+// victim), and a busy account with 200 counterparties among which are two
+// members.
+TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
+  World w;
+  Ts t = kT0;
+  auto n = [](const char* p, int i) { return std::string(p) + std::to_string(i); };
+  for (int i = 0; i < 2000; ++i) w.Account(kT0 - 2000 * kDay, n("o", i), n("po", i), "icbc", "B1");
+  for (int i = 0; i < 2000; ++i) w.Transfer(t += 30, n("o", i), n("o", (i * 7 + 1) % 2000), 30000);
+  w.Account(kT0 - 30 * kDay, "T", "pT", "ccb", "B2");
+  for (int i = 0; i < 4; ++i) w.Account(kT0 - 30 * kDay, n("s", i), n("ps", i), "ccb", "B2");
+  w.Account(kT0 - 30 * kDay, "assoc", "pA", "ccb", "B2");
+  w.Account(kT0 - 30 * kDay, "late", "pL", "ccb", "B2");
+  w.Account(kT0 - 3000 * kDay, "shop", "pShop", "abc", "B3", AccountKind::kBusiness);
+  w.Account(kT0 - 2000 * kDay, "victim", "pV", "abc", "B3");
+  w.Account(kT0 - 2000 * kDay, "busy", "pB", "abc", "B3");
+  w.Exposed("pV", kT0);
+  // Before the ring is known: the late associate pays the collector and a member.
+  w.Transfer(t += 60, "late", "T", 25000);
+  w.Transfer(t += 60, "late", "s3", 18000);
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "late"));
+  // The ring: probes of a few yuan from each member to the collector.
+  for (int i = 0; i < 4; ++i) w.Transfer(t += 600, n("s", i), "T", 350 + i);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(w.Has(ActionType::kFlagAccount, n("s", i)));
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "T"));
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "late"));  // re-tested as the ring formed
+  // Ordinary payers of the collector: one member each.
+  for (int i = 0; i < 30; ++i) w.Transfer(t += 60, n("o", i), "T", 20000 + 100 * i);
+  // The shop: a business is never a ring member.
+  w.Transfer(t += 60, "s0", "shop", 12000);
+  w.Transfer(t += 60, "s1", "shop", 13000);
+  // The victim pays two members.
+  w.Transfer(t += 60, "victim", "s0", 500000);
+  w.Transfer(t += 60, "victim", "s1", 500000);
+  // The busy account: 200 counterparties, then two members.
+  for (int i = 0; i < 200; ++i) w.Transfer(t += 30, "busy", n("o", 100 + i), 10000);
+  w.Transfer(t += 60, "busy", "s2", 10000);
+  w.Transfer(t += 60, "busy", "T", 10000);
+  // The associate: pays the collector, takes money from a member and passes
+  // it to another.
+  w.Transfer(t += 60, "assoc", "T", 30000);
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "assoc"));  // one member: an ordinary payer
+  w.Transfer(t += 60, "s1", "assoc", 26000);
+  w.Transfer(t += 60, "assoc", "s2", 25000);
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "assoc"));
+  for (int i = 0; i < 30; ++i) EXPECT_FALSE(w.Has(ActionType::kFlagAccount, n("o", i))) << i;
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "shop"));
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "victim"));
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "busy"));
+}
+
+// A family passing money round among five old accounts, with a few yuan
+// between them now and then, is not a ring (an old account's tiny transfer
+// flags nothing) and its members' friends are not associates.
+TEST(Governance, FamilyPassingMoneyRoundIsNotARing) {
+  World w;
+  Ts t = kT0;
+  auto n = [](const char* p, int i) { return std::string(p) + std::to_string(i); };
+  for (int i = 0; i < 500; ++i) w.Account(kT0 - 2000 * kDay, n("o", i), n("po", i), "icbc", "B1");
+  for (int i = 0; i < 5; ++i) w.Account(kT0 - 3000 * kDay, n("f", i), n("pf", i), "icbc", "B1");
+  for (int d = 0; d < 30; ++d) {
+    for (int i = 0; i < 5; ++i) w.Transfer(t += 3600, n("f", i), n("f", (i + 1) % 5), d % 7 == 0 ? 800 : 50000);
+    w.Transfer(t += 600, n("o", d), n("f", d % 5), 20000);
+    w.Transfer(t += 600, n("o", d), n("f", (d + 1) % 5), 20000);
+  }
+  EXPECT_EQ(w.Count(ActionType::kFlagAccount), 0);
+}
+
 TEST(Governance, BadInputDoesNotCrash) {
   World w;
   Event e;  // a default call with kNoId everywhere
