@@ -1,6 +1,7 @@
 #include "detect/governance.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <utility>
@@ -92,6 +93,17 @@ struct Inflow {
   AccountId from;
 };
 
+// Money that came into an account along a path of amount-keeping passes:
+// path[0] started it, path[len-1] sent it here, `amount` is what arrived.
+// See FollowFlow.
+constexpr int kMaxFlowPath = 8;
+struct FlowToken {
+  Ts ts;
+  Money amount;
+  std::array<AccountId, kMaxFlowPath> path;
+  uint8_t len;
+};
+
 struct AccountState {
   PersonId holder = kNoId;
   OutletId branch = kNoId;
@@ -120,13 +132,21 @@ struct AccountState {
   // kNoId while not in a ring. ring_size is valid at the root.
   AccountId ring = kNoId;
   uint32_t ring_size = 0;
-  uint64_t ring_ends = 0;  // at the root: the members' counterparties, summed
-  // Counterparties of person-to-person transfers: the newest kMaxPeers
-  // distinct ones, and the count of distinct ones (one that left the list
-  // counts as new when it comes back, which only makes the ring test
-  // stricter).
+  uint32_t ring_ends = 0;  // at the root: the members' counterparties, summed
+  uint32_t p2p = kNoId;    // index of its P2pState, once it made a person-to-person transfer
+  uint8_t cycle_len = 0;   // on an amount-keeping cycle of this many accounts
+};
+
+// What the ring and cycle finders keep of an account's person-to-person
+// transfers, only for accounts that made one (in the simulated province a
+// fifth of the accounts: most money goes to shops and platforms).
+struct P2pState {
+  // Counterparties: the newest kMaxPeers distinct ones, and the count of
+  // distinct ones (one that left the list counts as new when it comes back,
+  // which only makes the ring test stricter).
   uint32_t npeers = 0;
   std::vector<AccountId> peers;
+  std::vector<FlowToken> flows;  // newest kMaxFlows within flow_window_s
 };
 
 struct CellCount {
@@ -168,6 +188,8 @@ struct GovernanceDetector::State {
   absl::flat_hash_set<uint64_t> bad_pairs;  // (outlet, holder) counted once
   // Rings: the members of each ring, by root; accounts with a counterparty.
   absl::flat_hash_map<AccountId, std::vector<AccountId>> ring_members;
+  std::vector<P2pState> p2p;  // by AccountState::p2p
+  const P2pState kNoP2p{};
   uint64_t peer_ends = 0;  // counterparties summed over all accounts (two per pair)
   std::vector<AccountId> ring_work;  // members whose counterparties are to be re-tested
 
@@ -524,6 +546,10 @@ struct GovernanceDetector::State {
     };
     if (a.passthrough) add(0.45, "pass_through");
     if (a.probes > 0) add(0.45, "probe");
+    // Like a pass-through: strong, but a family's old accounts passing a sum
+    // round do it too; with a new account (bought for the job) or another
+    // sign it flags.
+    if (a.cycle_len > 0) add(0.45, fmt::format("cycle:{}", a.cycle_len));
     if (static_cast<int>(a.senders.size()) >= cfg.fanin_min_senders) add(0.15, "fan_in");
     if (a.exposed_payers > 0) add(a.exposed_payers > 1 ? 0.6 : 0.35, "exposed_payer");
     if (a.from_mules > 0) add(0.2, "from_mule");
@@ -673,7 +699,77 @@ struct GovernanceDetector::State {
     if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId && t.from != t.to &&
         t.channel != Channel::kPos && t.channel != Channel::kThirdParty && !At(accounts, t.from).business &&
         !At(accounts, t.to).business)
+    {
+      P2pOf(t.from);
+      P2pOf(t.to);
+      FollowFlow(t.from, t.to, t.amount, now);
       RingLinks(t.from, t.to, t.amount, now);
+    }
+  }
+
+  // ---------------- amount-keeping cycles ----------------
+  // Round-tripping: money leaves an account and comes back to it through
+  // others, each passing on what it received less a cut (at most
+  // flow_max_cut), in time order within flow_window_s per pass. Ordinary
+  // people forward similar sums to each other all the time, and three of
+  // them passing a sum round happens, but a chain of flow_cycle_min_len or
+  // more that closes on its start is a laundering shape (AMLSim's cycle
+  // typology: each hop keeps the amount less a margin).
+  // Each account keeps the newest kMaxFlows tokens of money that reached it
+  // (its path of up to kMaxFlowPath accounts), so a transfer costs
+  // O(kMaxFlows x kMaxFlowPath) whatever the history.
+  static constexpr size_t kMaxFlows = 8;
+  bool Passes(Money in, Money out) const {
+    return static_cast<double>(out) <= (1.0 + cfg.flow_slack) * static_cast<double>(in) &&
+           static_cast<double>(out) >= (1.0 - cfg.flow_max_cut) * static_cast<double>(in);
+  }
+  static void PushFlow(P2pState& a, const FlowToken& f) {
+    if (a.flows.size() == kMaxFlows) a.flows.erase(a.flows.begin());
+    a.flows.push_back(f);
+  }
+  void FollowFlow(AccountId u, AccountId v, Money amount, Ts now) {
+    P2pState& from = p2p[accounts[u].p2p];
+    size_t i = 0;
+    while (i < from.flows.size() && from.flows[i].ts + cfg.flow_window_s < now) ++i;
+    from.flows.erase(from.flows.begin(), from.flows.begin() + static_cast<std::ptrdiff_t>(i));
+    FlowToken base{now, amount, {}, 1};
+    base.path[0] = u;
+    std::array<FlowToken, kMaxFlows + 1> out;
+    size_t nout = 0;
+    out[nout++] = base;
+    for (const FlowToken& f : from.flows) {
+      if (f.ts >= now || !Passes(f.amount, amount)) continue;
+      if (f.path[0] == v) {
+        if (f.len + 1 >= cfg.flow_cycle_min_len) {
+          std::array<AccountId, kMaxFlowPath + 1> members;
+          std::copy(f.path.begin(), f.path.begin() + f.len, members.begin());
+          members[f.len] = u;
+          MarkCycle(members.data(), f.len + 1u, now);
+          return;
+        }
+        continue;
+      }
+      if (f.len >= kMaxFlowPath) continue;
+      if (std::find(f.path.begin(), f.path.begin() + f.len, v) != f.path.begin() + f.len) continue;
+      FlowToken g = f;
+      g.ts = now;
+      g.amount = amount;
+      g.path[g.len++] = u;
+      out[nout++] = g;
+    }
+    P2pState& to = p2p[accounts[v].p2p];
+    for (size_t k = 0; k < nout; ++k) PushFlow(to, out[k]);
+  }
+  void MarkCycle(const AccountId* members, size_t n, Ts now) {
+    for (size_t k = 0; k < n; ++k) {
+      AccountState& a = accounts[members[k]];
+      if (a.cycle_len == 0) a.cycle_len = static_cast<uint8_t>(n);
+    }
+    for (size_t k = 0; k < n; ++k) ScoreAccount(members[k], now);
+    // The cycle's flagged members are one ring.
+    for (size_t k = 1; k < n; ++k)
+      if (accounts[members[0]].ring != kNoId && accounts[members[k]].ring != kNoId)
+        UnionRings(members[0], members[k]);
   }
 
   // ---------------- rings ----------------
@@ -693,12 +789,26 @@ struct GovernanceDetector::State {
   // further. Cost: O(kMaxPeers) per transfer touching a ring, O(kMaxPeers^2)
   // per member joining.
   static constexpr size_t kMaxPeers = 32;
-  void AddPeer(AccountId id, AccountId p) {
+  // Created only at the start of a person-to-person transfer (P2pOf), so
+  // that references taken after it stay valid while the transfer is handled.
+  P2pState& P2pOf(AccountId id) {
     AccountState& a = accounts[id];
+    if (a.p2p == kNoId) {
+      a.p2p = static_cast<uint32_t>(p2p.size());
+      p2p.emplace_back();
+    }
+    return p2p[a.p2p];
+  }
+  const P2pState& P2pIf(AccountId id) const {
+    const uint32_t i = accounts[id].p2p;
+    return i == kNoId ? kNoP2p : p2p[i];
+  }
+  void AddPeer(AccountId id, AccountId p) {
+    P2pState& a = p2p[accounts[id].p2p];
     if (std::find(a.peers.begin(), a.peers.end(), p) != a.peers.end()) return;
     ++a.npeers;
     ++peer_ends;
-    if (a.ring != kNoId) ++accounts[FindRing(id)].ring_ends;
+    if (accounts[id].ring != kNoId) ++accounts[FindRing(id)].ring_ends;
     // The newest kMaxPeers: a busy account's links to a ring are recent ones.
     if (a.peers.size() == kMaxPeers) a.peers.erase(a.peers.begin());
     a.peers.push_back(p);
@@ -716,7 +826,7 @@ struct GovernanceDetector::State {
     if (a.ring != kNoId) return;
     a.ring = id;
     a.ring_size = 1;
-    a.ring_ends = a.npeers;
+    a.ring_ends = P2pIf(id).npeers;
     ring_members[id].push_back(id);
   }
   void UnionRings(AccountId x, AccountId y) {
@@ -751,7 +861,7 @@ struct GovernanceDetector::State {
       const AccountId m = ring_work.back();
       ring_work.pop_back();
       const AccountId root = FindRing(m);
-      const std::vector<AccountId> peers = accounts[m].peers;  // TestRingLink may grow the table
+      const std::vector<AccountId> peers = P2pIf(m).peers;  // a copy: TestRingLink may add to the list
       for (AccountId x : peers)
         if (accounts[x].ring == kNoId) TestRingLink(x, root, now);
     }
@@ -762,18 +872,19 @@ struct GovernanceDetector::State {
     // A person warned of fraud who paid two of a gang's accounts is its victim.
     if (a.holder != kNoId && a.holder < persons.size() && persons[a.holder].exposed) return;
     int k = 0;
-    for (AccountId p : a.peers) k += accounts[p].ring != kNoId && FindRing(p) == root;
+    const P2pState& pa = P2pIf(x);
+    for (AccountId p : pa.peers) k += accounts[p].ring != kNoId && FindRing(p) == root;
     if (k < cfg.ring_min_links) return;
     // The chance that one counterparty of an ordinary account is a member:
     // the members' share of all counterparty ends (a collection account with
     // a hundred payers is met far more often than a quiet one).
     const double q = std::min(1.0, static_cast<double>(accounts[root].ring_ends) /
                                        static_cast<double>(std::max<uint64_t>(peer_ends, 1)));
-    const double tail = BinomialUpperTail(static_cast<uint64_t>(k), std::max<uint64_t>(a.npeers, k), q);
+    const double tail = BinomialUpperTail(static_cast<uint64_t>(k), std::max<uint64_t>(pa.npeers, k), q);
     if (tail > cfg.ring_alpha) return;
     const uint32_t size = accounts[root].ring_size;
     ++stats->ring_mules;
-    FlagMule(x, now, 0.6, fmt::format("ring:{}/{}+peers:{}+p:{:.1e}", k, size, a.npeers, tail));
+    FlagMule(x, now, 0.6, fmt::format("ring:{}/{}+peers:{}+p:{:.1e}", k, size, pa.npeers, tail));
     UnionRings(x, root);  // queues x: its counterparties are re-tested
   }
   void CheckCollector(AccountId id, Ts ts) {

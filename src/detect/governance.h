@@ -65,7 +65,17 @@ struct GovernanceConfig {
   int fanin_min_senders = 3;       // distinct payers in the window
   int collector_min_mules = 2;     // outside account fed by this many flagged mules ...
   double collector_min_share = 0.5;  // ... making up this share of what it received
-  // Rings: flagged mules tied by a probe between them form a ring; an account
+  // Amount-keeping cycles: money that leaves an account comes back through
+  // at least flow_cycle_min_len accounts (itself included), each passing on
+  // between (1 - flow_max_cut) and (1 + flow_slack) of what it received,
+  // later and within flow_window_s of receiving it. 3-cycles happen by
+  // chance (friends passing a sum round); AMLSim's cycles have 4-10 members
+  // and cut 10 % per hop at most.
+  Ts flow_window_s = 30 * 86400;
+  double flow_max_cut = 0.2;
+  double flow_slack = 0.01;
+  int flow_cycle_min_len = 4;
+  // Rings: flagged mules tied by a probe or a cycle form a ring; an account
   // that dealt with at least ring_min_links distinct members of one ring is
   // flagged (and joins it) when an ordinary account with as many
   // counterparties would meet that many of them with chance at most

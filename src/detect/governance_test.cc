@@ -429,10 +429,13 @@ TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
   EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "busy"));
 }
 
-// A family passing money round among five old accounts, with a few yuan
-// between them now and then, is not a ring (an old account's tiny transfer
-// flags nothing) and its members' friends are not associates.
-TEST(Governance, FamilyPassingMoneyRoundIsNotARing) {
+// A family of five old accounts passing the same sum round every day (an
+// amount-keeping cycle of five), with a few yuan between them now and then,
+// and a friend paying one of them each day: a cycle of old accounts is not
+// enough, an old account's tiny transfer is no probe, so no ring forms and
+// the friends are not associates. The same cycle through four new accounts
+// is flagged.
+TEST(Governance, FamilyPassingMoneyRoundIsNotARingButNewAccountsCycleIs) {
   World w;
   Ts t = kT0;
   auto n = [](const char* p, int i) { return std::string(p) + std::to_string(i); };
@@ -440,10 +443,22 @@ TEST(Governance, FamilyPassingMoneyRoundIsNotARing) {
   for (int i = 0; i < 5; ++i) w.Account(kT0 - 3000 * kDay, n("f", i), n("pf", i), "icbc", "B1");
   for (int d = 0; d < 30; ++d) {
     for (int i = 0; i < 5; ++i) w.Transfer(t += 3600, n("f", i), n("f", (i + 1) % 5), d % 7 == 0 ? 800 : 50000);
-    w.Transfer(t += 600, n("o", d), n("f", d % 5), 20000);
-    w.Transfer(t += 600, n("o", d), n("f", (d + 1) % 5), 20000);
+    w.Transfer(t += 12 * 3600, n("o", d), n("f", d % 5), 20000);
+    w.Transfer(t += 6 * 3600, n("o", d + 100), n("f", d % 5), 20000);
   }
   EXPECT_EQ(w.Count(ActionType::kFlagAccount), 0);
+  // Round-tripping through new accounts: 5,000 yuan, 8 % kept at each hop,
+  // days apart.
+  for (int i = 0; i < 4; ++i) w.Account(t - 60 * kDay, n("c", i), n("pc", i), "ccb", "B2");
+  Money amount = 500000;
+  for (int i = 0; i < 3; ++i) {
+    w.Transfer(t += 2 * kDay, n("c", i), n("c", i + 1), amount);
+    amount = amount * 92 / 100;
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(w.Has(ActionType::kFlagAccount, n("c", i)));
+  w.Transfer(t += 2 * kDay, "c3", "c0", amount);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(w.Has(ActionType::kFlagAccount, n("c", i))) << i;
+  EXPECT_EQ(w.Count(ActionType::kFlagAccount), 4);
 }
 
 TEST(Governance, BadInputDoesNotCrash) {
