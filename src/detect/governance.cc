@@ -96,13 +96,15 @@ struct Inflow {
 // Money that came into an account along a path of amount-keeping passes:
 // path[0] started it, path[len-1] sent it here, `amount` is what arrived.
 // See FollowFlow.
-constexpr int kMaxFlowPath = 8;
+// 11 accounts: cycles of up to 12 (AMLSim's have up to 10), in 64 bytes.
+constexpr int kMaxFlowPath = 11;
 struct FlowToken {
   Ts ts;
   Money amount;
   std::array<AccountId, kMaxFlowPath> path;
   uint8_t len;
 };
+static_assert(sizeof(FlowToken) == 64);
 
 struct AccountState {
   PersonId holder = kNoId;
