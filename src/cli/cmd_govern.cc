@@ -91,7 +91,9 @@ const bool kRegistered = RegisterCommand(65, [](CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--simbox-sims", c.simbox_min_sims, "distinct SIMs on one IMEI for a SIM box")->capture_default_str();
   cmd->add_option("--mule-score", c.mule_flag_score, "flag_account from this score")->capture_default_str();
-  cmd->add_option("--insider-alpha", c.insider_alpha, "family-wise error of the insider test")->capture_default_str();
+  cmd->add_option("--insider-alpha", c.insider_alpha, "per-outlet error of the insider test")->capture_default_str();
+  cmd->add_option("--ring-alpha", c.ring_alpha, "chance an ordinary account is taken for a ring associate")
+      ->capture_default_str();
   cmd->callback([o, exit_code] { *exit_code = RunGovern(*o); });
 });
 
