@@ -136,6 +136,8 @@ struct AccountState {
   uint32_t ring_size = 0;
   uint32_t ring_ends = 0;  // at the root: the members' counterparties, summed
   uint32_t p2p = kNoId;    // index of its P2pState, once it made a person-to-person transfer
+  AccountId ring_link = kNoId;  // a member of the ring it is tied to (TestRingLink), if any
+  uint8_t ring_links = 0;       // how many of that ring's members it dealt with
   uint8_t cycle_len = 0;   // on an amount-keeping cycle of this many accounts
 };
 
@@ -552,6 +554,10 @@ struct GovernanceDetector::State {
     // round do it too; with a new account (bought for the job) or another
     // sign it flags.
     if (a.cycle_len > 0) add(0.45, fmt::format("cycle:{}", a.cycle_len));
+    // Tied to a ring (TestRingLink): a pass-through's weight too. A victim
+    // paying several of a gang's accounts is tied as well, from an old
+    // account of its own; a mule's account is new or shows another sign.
+    if (a.ring_links > 0) add(0.45, fmt::format("ring:{}", a.ring_links));
     if (static_cast<int>(a.senders.size()) >= cfg.fanin_min_senders) add(0.15, "fan_in");
     if (a.exposed_payers > 0) add(a.exposed_payers > 1 ? 0.6 : 0.35, "exposed_payer");
     if (a.from_mules > 0) add(0.2, "from_mule");
@@ -575,6 +581,10 @@ struct GovernanceDetector::State {
     Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s),
          std::move(reason));
     EnsureRing(id);
+    if (a.ring_link != kNoId) {
+      ++stats->ring_mules;
+      UnionRings(id, a.ring_link);  // queues it: its counterparties are re-tested
+    }
     BadAccount(id, ts);
     if (a.holder != kNoId) {
       PersonState& ps = At(persons, a.holder);
@@ -884,10 +894,9 @@ struct GovernanceDetector::State {
                                        static_cast<double>(std::max<uint64_t>(peer_ends, 1)));
     const double tail = BinomialUpperTail(static_cast<uint64_t>(k), std::max<uint64_t>(pa.npeers, k), q);
     if (tail > cfg.ring_alpha) return;
-    const uint32_t size = accounts[root].ring_size;
-    ++stats->ring_mules;
-    FlagMule(x, now, 0.6, fmt::format("ring:{}/{}+peers:{}+p:{:.1e}", k, size, pa.npeers, tail));
-    UnionRings(x, root);  // queues x: its counterparties are re-tested
+    a.ring_link = root;
+    a.ring_links = static_cast<uint8_t>(std::min(k, 255));
+    ScoreAccount(x, now);
   }
   void CheckCollector(AccountId id, Ts ts) {
     AccountState& b = At(accounts, id);

@@ -379,8 +379,8 @@ TEST(Governance, ProbeTransferAndCollector) {
 // even when those payments came before the ring was known. Look-alikes stay
 // clean: thirty ordinary payers of the collector (one member each), a shop
 // paid by two members, a person warned of fraud who paid two members (a
-// victim), and a busy account with 200 counterparties among which are two
-// members.
+// victim), a victim nobody warned paying three members from an old account,
+// and a busy account with 200 counterparties among which are two members.
 TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
   World w;
   Ts t = kT0;
@@ -393,6 +393,7 @@ TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
   w.Account(kT0 - 30 * kDay, "late", "pL", "ccb", "B2");
   w.Account(kT0 - 3000 * kDay, "shop", "pShop", "abc", "B3", AccountKind::kBusiness);
   w.Account(kT0 - 2000 * kDay, "victim", "pV", "abc", "B3");
+  w.Account(kT0 - 2000 * kDay, "victim2", "pV2", "abc", "B3");
   w.Account(kT0 - 2000 * kDay, "busy", "pB", "abc", "B3");
   w.Exposed("pV", kT0);
   // Before the ring is known: the late associate pays the collector and a member.
@@ -412,6 +413,7 @@ TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
   // The victim pays two members.
   w.Transfer(t += 60, "victim", "s0", 500000);
   w.Transfer(t += 60, "victim", "s1", 500000);
+  for (int i = 0; i < 3; ++i) w.Transfer(t += 3600, "victim2", n("s", i), 300000 + 100000 * i);
   // The busy account: 200 counterparties, then two members.
   for (int i = 0; i < 200; ++i) w.Transfer(t += 30, "busy", n("o", 100 + i), 10000);
   w.Transfer(t += 60, "busy", "s2", 10000);
@@ -426,6 +428,7 @@ TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
   for (int i = 0; i < 30; ++i) EXPECT_FALSE(w.Has(ActionType::kFlagAccount, n("o", i))) << i;
   EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "shop"));
   EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "victim"));
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "victim2"));
   EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "busy"));
 }
 
