@@ -437,12 +437,14 @@ TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
 // and a friend paying one of them each day: a cycle of old accounts is not
 // enough, an old account's tiny transfer is no probe, so no ring forms and
 // the friends are not associates. The same cycle through four new accounts
-// is flagged.
+// is flagged, and is a ring: a new account that paid two of its members is
+// tied to it.
 TEST(Governance, FamilyPassingMoneyRoundIsNotARingButNewAccountsCycleIs) {
   World w;
   Ts t = kT0;
   auto n = [](const char* p, int i) { return std::string(p) + std::to_string(i); };
   for (int i = 0; i < 500; ++i) w.Account(kT0 - 2000 * kDay, n("o", i), n("po", i), "icbc", "B1");
+  for (int i = 0; i < 500; ++i) w.Transfer(t += 60, n("o", i), n("o", (i * 7 + 3) % 500), 12345 + 1000 * (i % 7));
   for (int i = 0; i < 5; ++i) w.Account(kT0 - 3000 * kDay, n("f", i), n("pf", i), "icbc", "B1");
   for (int d = 0; d < 30; ++d) {
     for (int i = 0; i < 5; ++i) w.Transfer(t += 3600, n("f", i), n("f", (i + 1) % 5), d % 7 == 0 ? 800 : 50000);
@@ -462,6 +464,11 @@ TEST(Governance, FamilyPassingMoneyRoundIsNotARingButNewAccountsCycleIs) {
   w.Transfer(t += 2 * kDay, "c3", "c0", amount);
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(w.Has(ActionType::kFlagAccount, n("c", i))) << i;
   EXPECT_EQ(w.Count(ActionType::kFlagAccount), 4);
+  w.Account(t - 20 * kDay, "tied", "pTied", "ccb", "B2");
+  w.Transfer(t += kDay, "tied", "c0", 80000);
+  w.Transfer(t += kDay, "tied", "c2", 60000);
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "tied"));
+  EXPECT_EQ(w.Count(ActionType::kFlagAccount), 5);
 }
 
 TEST(Governance, BadInputDoesNotCrash) {
