@@ -717,6 +717,9 @@ struct GovernanceDetector::State {
       FollowFlow(t.from, t.to, t.amount, now);
       RingLinks(t.from, t.to, t.amount, now);
     }
+    // An account tied to a ring may have been flagged by any of the above
+    // (joining the ring): its counterparties are re-tested now.
+    DrainRingWork(now);
   }
 
   // ---------------- amount-keeping cycles ----------------
@@ -866,7 +869,6 @@ struct GovernanceDetector::State {
       UnionRings(from, to);
     if (b.ring != kNoId && a.ring == kNoId) TestRingLink(from, FindRing(to), now);
     if (a.ring != kNoId && accounts[to].ring == kNoId) TestRingLink(to, FindRing(from), now);
-    DrainRingWork(now);
   }
   void DrainRingWork(Ts now) {
     while (!ring_work.empty()) {
