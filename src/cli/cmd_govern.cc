@@ -67,7 +67,8 @@ int RunGovern(const GovernOptions& o) {
   const GovernanceStats& st = det.stats();
   std::printf(
       "govern: %llu events in %.1f s; %llu actions: %llu sellers, %llu outlets, %llu SIM boxes, %llu rotation "
-      "phones, %llu mule phones, %llu mule accounts (%llu ring associates), %llu collectors, %llu numbers; %llu rejects\n",
+      "phones, %llu mule phones, %llu mule accounts (%llu ring associates), %llu collectors, %llu numbers; "
+      "%llu rejects\n",
       static_cast<unsigned long long>(events), secs, static_cast<unsigned long long>(writer.count()),
       static_cast<unsigned long long>(st.sellers), static_cast<unsigned long long>(st.outlets),
       static_cast<unsigned long long>(st.simboxes), static_cast<unsigned long long>(st.fraud_phones),

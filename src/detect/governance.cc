@@ -142,8 +142,8 @@ struct AccountState {
 };
 
 // What the ring and cycle finders keep of an account's person-to-person
-// transfers, only for accounts that made one (in the simulated province a
-// fifth of the accounts: most money goes to shops and platforms).
+// transfers, only for accounts that made one (most accounts only pay shops
+// and platforms).
 struct P2pState {
   // Counterparties: the newest kMaxPeers distinct ones, and the count of
   // distinct ones (one that left the list counts as new when it comes back,
@@ -791,18 +791,20 @@ struct GovernanceDetector::State {
   // Launderers work in groups: the accounts of one pattern pay each other,
   // and an account whose own laundering transfers are not (yet) in the data
   // still deals with the group's members. A ring is a group of flagged
-  // accounts tied by a probe between them (the test transfer of a bought
-  // account) or by one account joining it as below. An account that dealt
-  // with k >= ring_min_links distinct members of one ring is flagged and
-  // joins it when that is unlikely for an ordinary account: with n
+  // accounts tied by a tiny transfer between them (a probe: the test
+  // transfer of a bought account), by a cycle, or by one account joining it
+  // as below. An account that dealt with k >= ring_min_links distinct
+  // members of one ring is tied to it (`ring:k` in MuleScore, the weight of
+  // a pass-through) when that is unlikely for an ordinary account: with n
   // counterparties, each a member with chance q = the members' share of all
   // counterparty ends (members' counterparties / everyone's), P(X >= k) for
-  // X ~ Binomial(n, q) must be at most ring_alpha. A busy account (many counterparties) and a big ring
-  // need more links; one payment to a member (an ordinary payer of a
-  // collection account) is never enough. Joining re-tests the joiner's
-  // counterparties, so a ring grows as far as the evidence goes and no
-  // further. Cost: O(kMaxPeers) per transfer touching a ring, O(kMaxPeers^2)
-  // per member joining.
+  // X ~ Binomial(n, q) must be at most ring_alpha. A busy account (many
+  // counterparties) and a big ring need more links; one payment to a member
+  // (an ordinary payer of a collection account) is never enough. Once
+  // flagged, a tied account joins the ring and its counterparties are
+  // re-tested, so a ring grows as far as the evidence goes and no further.
+  // Cost: O(kMaxPeers) per transfer touching a ring, O(kMaxPeers^2) per
+  // member joining.
   static constexpr size_t kMaxPeers = 32;
   // Created only at the start of a person-to-person transfer (P2pOf), so
   // that references taken after it stay valid while the transfer is handled.
@@ -864,7 +866,8 @@ struct GovernanceDetector::State {
     AddPeer(to, from);
     const AccountState& a = accounts[from];
     const AccountState& b = accounts[to];
-    // A probe between two flagged accounts ties their rings.
+    // A tiny transfer between two flagged accounts (a probe, or mules
+    // passing a victim's few yuan on) ties their rings.
     if (amount < cfg.probe_max && a.flagged && b.flagged && a.ring != kNoId && b.ring != kNoId)
       UnionRings(from, to);
     if (b.ring != kNoId && a.ring == kNoId) TestRingLink(from, FindRing(to), now);
