@@ -69,15 +69,16 @@ struct GovernanceConfig {
   // at least flow_cycle_min_len accounts (itself included), each passing on
   // between (1 - flow_max_cut) and (1 + flow_slack) of what it received,
   // later and within flow_window_s of receiving it. 3-cycles happen by
-  // chance (friends passing a sum round); AMLSim's cycles have 4-10 members
-  // and cut 10 % per hop at most.
+  // chance (friends passing a sum round); AMLSim's cycle typology passes the
+  // amount on less a margin at each hop (scripts/amlsim_cycles.py: 10 %).
   Ts flow_window_s = 30 * 86400;
   double flow_max_cut = 0.2;
   double flow_slack = 0.01;
   int flow_cycle_min_len = 4;
-  // Rings: flagged mules tied by a probe or a cycle form a ring; an account
-  // that dealt with at least ring_min_links distinct members of one ring is
-  // flagged (and joins it) when an ordinary account with as many
+  // Rings: flagged mules tied by a tiny transfer or a cycle form a ring; an
+  // account that dealt with at least ring_min_links distinct members of one
+  // ring is tied to it (a pass-through's weight; flagged, it joins the ring)
+  // when an ordinary account with as many
   // counterparties would meet that many of them with chance at most
   // ring_alpha (each counterparty a member with chance: the members' share of
   // all counterparties). On the AMLSim fan-in sample (accounts of laundering
