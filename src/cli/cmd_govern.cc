@@ -67,11 +67,13 @@ int RunGovern(const GovernOptions& o) {
   const GovernanceStats& st = det.stats();
   std::printf(
       "govern: %llu events in %.1f s; %llu actions: %llu sellers, %llu outlets, %llu SIM boxes, %llu rotation "
-      "phones, %llu mule phones, %llu mule accounts, %llu collectors, %llu numbers; %llu rejects\n",
+      "phones, %llu mule phones, %llu mule accounts (%llu ring associates), %llu collectors, %llu numbers; "
+      "%llu rejects\n",
       static_cast<unsigned long long>(events), secs, static_cast<unsigned long long>(writer.count()),
       static_cast<unsigned long long>(st.sellers), static_cast<unsigned long long>(st.outlets),
       static_cast<unsigned long long>(st.simboxes), static_cast<unsigned long long>(st.fraud_phones),
       static_cast<unsigned long long>(st.mule_phones), static_cast<unsigned long long>(st.mules),
+      static_cast<unsigned long long>(st.ring_mules),
       static_cast<unsigned long long>(st.collectors), static_cast<unsigned long long>(st.numbers),
       static_cast<unsigned long long>(rejects.total()));
   return kExitOk;
@@ -90,7 +92,9 @@ const bool kRegistered = RegisterCommand(65, [](CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--simbox-sims", c.simbox_min_sims, "distinct SIMs on one IMEI for a SIM box")->capture_default_str();
   cmd->add_option("--mule-score", c.mule_flag_score, "flag_account from this score")->capture_default_str();
-  cmd->add_option("--insider-alpha", c.insider_alpha, "family-wise error of the insider test")->capture_default_str();
+  cmd->add_option("--insider-alpha", c.insider_alpha, "per-outlet error of the insider test")->capture_default_str();
+  cmd->add_option("--ring-alpha", c.ring_alpha, "chance an ordinary account is taken for a ring associate")
+      ->capture_default_str();
   cmd->callback([o, exit_code] { *exit_code = RunGovern(*o); });
 });
 

@@ -1,6 +1,7 @@
 #include "detect/governance.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <utility>
@@ -110,6 +111,19 @@ struct Inflow {
   AccountId from;
 };
 
+// Money that came into an account along a path of amount-keeping passes:
+// path[0] started it, path[len-1] sent it here, `amount` is what arrived.
+// See FollowFlow.
+// 11 accounts: cycles of up to 12 (AMLSim's have up to 10), in 64 bytes.
+constexpr int kMaxFlowPath = 11;
+struct FlowToken {
+  Ts ts;
+  Money amount;
+  std::array<AccountId, kMaxFlowPath> path;
+  uint8_t len;
+};
+static_assert(sizeof(FlowToken) == 64);
+
 struct AccountState {
   PersonId holder = kNoId;
   OutletId branch = kNoId;
@@ -134,6 +148,27 @@ struct AccountState {
   std::vector<std::pair<Ts, Money>> outs;  // outflows within mule_window_s
   std::vector<AccountId> senders;  // distinct payers in the window (small)
   DeviceId device = kNoId;         // last device operating it
+  // Rings (see RingLinks): parent among ring members, the root its own;
+  // kNoId while not in a ring. ring_size is valid at the root.
+  AccountId ring = kNoId;
+  uint32_t ring_size = 0;
+  uint32_t ring_ends = 0;  // at the root: the members' counterparties, summed
+  uint32_t p2p = kNoId;    // index of its P2pState, once it made a person-to-person transfer
+  AccountId ring_link = kNoId;  // a member of the ring it is tied to (TestRingLink), if any
+  uint8_t ring_links = 0;       // how many of that ring's members it dealt with
+  uint8_t cycle_len = 0;   // on an amount-keeping cycle of this many accounts
+};
+
+// What the ring and cycle finders keep of an account's person-to-person
+// transfers, only for accounts that made one (most accounts only pay shops
+// and platforms).
+struct P2pState {
+  // Counterparties: the newest kMaxPeers distinct ones, and the count of
+  // distinct ones (one that left the list counts as new when it comes back,
+  // which only makes the ring test stricter).
+  uint32_t npeers = 0;
+  std::vector<AccountId> peers;
+  std::vector<FlowToken> flows;  // newest kMaxFlows within flow_window_s
 };
 
 struct CellCount {
@@ -178,6 +213,12 @@ struct GovernanceDetector::State {
   uint64_t flagged_openings[2] = {0, 0};
   uint64_t flagged_bad[2] = {0, 0};
   absl::flat_hash_set<uint64_t> bad_pairs;  // (outlet, holder) counted once
+  // Rings: the members of each ring, by root; accounts with a counterparty.
+  absl::flat_hash_map<AccountId, std::vector<AccountId>> ring_members;
+  std::vector<P2pState> p2p;  // by AccountState::p2p
+  const P2pState kNoP2p{};
+  uint64_t peer_ends = 0;  // counterparties summed over all accounts (two per pair)
+  std::vector<AccountId> ring_work;  // members whose counterparties are to be re-tested
 
   void Send(Ts ts, ActionType type, TargetKind tk, std::string target, double score, std::string reason) {
     Action a;
@@ -527,6 +568,9 @@ struct GovernanceDetector::State {
     b.senders.clear();
     for (size_t k = b.window.size(); k-- > 0 && b.senders.size() < kMaxSenders;) AddSender(b, b.window[k].from);
   }
+  bool IsNew(const AccountState& a, Ts now) const {
+    return a.known && a.opened != kNoTs && now - a.opened <= cfg.new_account_s;
+  }
   double MuleScore(const AccountState& a, Ts now, std::string* reason) const {
     double s = 0;
     auto add = [&](double w, std::string_view code) {
@@ -536,11 +580,19 @@ struct GovernanceDetector::State {
     };
     if (a.passthrough) add(0.45, "pass_through");
     if (a.probes > 0) add(0.45, "probe");
+    // Like a pass-through: strong, but a family's old accounts passing a sum
+    // round do it too; with a new account (bought for the job) or another
+    // sign it flags.
+    if (a.cycle_len > 0) add(0.45, fmt::format("cycle:{}", a.cycle_len));
+    // Tied to a ring (TestRingLink): a pass-through's weight too. A victim
+    // paying several of a gang's accounts is tied as well, from an old
+    // account of its own; a mule's account is new or shows another sign.
+    if (a.ring_links > 0) add(0.45, fmt::format("ring:{}", a.ring_links));
     if (static_cast<int>(a.senders.size()) >= cfg.fanin_min_senders) add(0.15, "fan_in");
     if (a.exposed_payers > 0) add(a.exposed_payers > 1 ? 0.6 : 0.35, "exposed_payer");
     if (a.from_mules > 0) add(0.2, "from_mule");
     if (a.on_mule_phone) add(0.3, "mule_phone");
-    if (a.known && a.opened != kNoTs && now - a.opened <= cfg.new_account_s) add(0.15, "new_account");
+    if (IsNew(a, now)) add(0.15, "new_account");
     if (a.business) add(-0.4, "business");
     return s;
   }
@@ -550,9 +602,19 @@ struct GovernanceDetector::State {
     std::string reason;
     const double s = MuleScore(a, ts, &reason);
     if (s < cfg.mule_flag_score) return;
+    FlagMule(id, ts, s, std::move(reason));
+  }
+  void FlagMule(AccountId id, Ts ts, double s, std::string reason) {
+    AccountState& a = At(accounts, id);
     a.flagged = true;
     ++stats->mules;
-    Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s), reason);
+    Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s),
+         std::move(reason));
+    EnsureRing(id);
+    if (a.ring_link != kNoId) {
+      ++stats->ring_mules;
+      UnionRings(id, a.ring_link);  // queues it: its counterparties are re-tested
+    }
     BadAccount(id, ts);
     if (a.holder != kNoId) {
       PersonState& ps = At(persons, a.holder);
@@ -662,9 +724,11 @@ struct GovernanceDetector::State {
         }
         if (a.holder != kNoId && At(persons, a.holder).exposed && b.exposed_payers < 1000) ++b.exposed_payers;
         // A probe: a tiny transfer between two personal accounts (not a shop
-        // payment): how launderers test a bought account before using it.
+        // payment), one of them new: how launderers test a bought account
+        // before using it. Between two old accounts it is a family's change.
         if (t.kind == TransferKind::kTransfer && t.amount < cfg.probe_max && t.channel != Channel::kPos &&
-            t.channel != Channel::kThirdParty && a.known && !a.business && b.known && !b.business) {
+            t.channel != Channel::kThirdParty && a.known && !a.business && b.known && !b.business &&
+            (IsNew(a, now) || IsNew(b, now))) {
           ++b.probes;
           ++At(accounts, t.from).probes;
         }
@@ -673,6 +737,200 @@ struct GovernanceDetector::State {
     }
     if (t.from != kNoId) ScoreAccount(t.from, now);
     if (t.to != kNoId) ScoreAccount(t.to, now);
+    if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId && t.from != t.to &&
+        t.channel != Channel::kPos && t.channel != Channel::kThirdParty && !At(accounts, t.from).business &&
+        !At(accounts, t.to).business)
+    {
+      P2pOf(t.from);
+      P2pOf(t.to);
+      FollowFlow(t.from, t.to, t.amount, now);
+      RingLinks(t.from, t.to, t.amount, now);
+    }
+    // An account tied to a ring may have been flagged by any of the above
+    // (joining the ring): its counterparties are re-tested now.
+    DrainRingWork(now);
+  }
+
+  // ---------------- amount-keeping cycles ----------------
+  // Round-tripping: money leaves an account and comes back to it through
+  // others, each passing on what it received less a cut (at most
+  // flow_max_cut), in time order within flow_window_s per pass. Ordinary
+  // people forward similar sums to each other all the time, and three of
+  // them passing a sum round happens, but a chain of flow_cycle_min_len or
+  // more that closes on its start is a laundering shape (AMLSim's cycle
+  // typology: each hop keeps the amount less a margin).
+  // Each account keeps the newest kMaxFlows tokens of money that reached it
+  // (its path of up to kMaxFlowPath accounts), so a transfer costs
+  // O(kMaxFlows x kMaxFlowPath) whatever the history.
+  static constexpr size_t kMaxFlows = 8;
+  bool Passes(Money in, Money out) const {
+    return static_cast<double>(out) <= (1.0 + cfg.flow_slack) * static_cast<double>(in) &&
+           static_cast<double>(out) >= (1.0 - cfg.flow_max_cut) * static_cast<double>(in);
+  }
+  static void PushFlow(P2pState& a, const FlowToken& f) {
+    if (a.flows.size() == kMaxFlows) a.flows.erase(a.flows.begin());
+    a.flows.push_back(f);
+  }
+  void FollowFlow(AccountId u, AccountId v, Money amount, Ts now) {
+    P2pState& from = p2p[accounts[u].p2p];
+    size_t i = 0;
+    while (i < from.flows.size() && from.flows[i].ts + cfg.flow_window_s < now) ++i;
+    from.flows.erase(from.flows.begin(), from.flows.begin() + static_cast<std::ptrdiff_t>(i));
+    FlowToken base{now, amount, {}, 1};
+    base.path[0] = u;
+    std::array<FlowToken, kMaxFlows + 1> out;
+    size_t nout = 0;
+    out[nout++] = base;
+    for (const FlowToken& f : from.flows) {
+      if (f.ts >= now || !Passes(f.amount, amount)) continue;
+      if (f.path[0] == v) {
+        if (f.len + 1 >= cfg.flow_cycle_min_len) {
+          std::array<AccountId, kMaxFlowPath + 1> members;
+          std::copy(f.path.begin(), f.path.begin() + f.len, members.begin());
+          members[f.len] = u;
+          MarkCycle(members.data(), f.len + 1u, now);
+          return;
+        }
+        continue;
+      }
+      if (f.len >= kMaxFlowPath) continue;
+      if (std::find(f.path.begin(), f.path.begin() + f.len, v) != f.path.begin() + f.len) continue;
+      FlowToken g = f;
+      g.ts = now;
+      g.amount = amount;
+      g.path[g.len++] = u;
+      out[nout++] = g;
+    }
+    P2pState& to = p2p[accounts[v].p2p];
+    for (size_t k = 0; k < nout; ++k) PushFlow(to, out[k]);
+  }
+  void MarkCycle(const AccountId* members, size_t n, Ts now) {
+    for (size_t k = 0; k < n; ++k) {
+      AccountState& a = accounts[members[k]];
+      if (a.cycle_len == 0) a.cycle_len = static_cast<uint8_t>(n);
+    }
+    for (size_t k = 0; k < n; ++k) ScoreAccount(members[k], now);
+    // The cycle's flagged members are one ring.
+    for (size_t k = 1; k < n; ++k)
+      if (accounts[members[0]].ring != kNoId && accounts[members[k]].ring != kNoId)
+        UnionRings(members[0], members[k]);
+  }
+
+  // ---------------- rings ----------------
+  // Launderers work in groups: the accounts of one pattern pay each other,
+  // and an account whose own laundering transfers are not (yet) in the data
+  // still deals with the group's members. A ring is a group of flagged
+  // accounts tied by a tiny transfer between them (a probe: the test
+  // transfer of a bought account), by a cycle, or by one account joining it
+  // as below. An account that dealt with k >= ring_min_links distinct
+  // members of one ring is tied to it (`ring:k` in MuleScore, the weight of
+  // a pass-through) when that is unlikely for an ordinary account: with n
+  // counterparties, each a member with chance q = the members' share of all
+  // counterparty ends (members' counterparties / everyone's), P(X >= k) for
+  // X ~ Binomial(n, q) must be at most ring_alpha. A busy account (many
+  // counterparties) and a big ring need more links; one payment to a member
+  // (an ordinary payer of a collection account) is never enough. Once
+  // flagged, a tied account joins the ring and its counterparties are
+  // re-tested, so a ring grows as far as the evidence goes and no further.
+  // Cost: O(kMaxPeers) per transfer touching a ring, O(kMaxPeers^2) per
+  // member joining.
+  static constexpr size_t kMaxPeers = 32;
+  // Created only at the start of a person-to-person transfer (P2pOf), so
+  // that references taken after it stay valid while the transfer is handled.
+  P2pState& P2pOf(AccountId id) {
+    AccountState& a = accounts[id];
+    if (a.p2p == kNoId) {
+      a.p2p = static_cast<uint32_t>(p2p.size());
+      p2p.emplace_back();
+    }
+    return p2p[a.p2p];
+  }
+  const P2pState& P2pIf(AccountId id) const {
+    const uint32_t i = accounts[id].p2p;
+    return i == kNoId ? kNoP2p : p2p[i];
+  }
+  void AddPeer(AccountId id, AccountId p) {
+    P2pState& a = p2p[accounts[id].p2p];
+    if (std::find(a.peers.begin(), a.peers.end(), p) != a.peers.end()) return;
+    ++a.npeers;
+    ++peer_ends;
+    if (accounts[id].ring != kNoId) ++accounts[FindRing(id)].ring_ends;
+    // The newest kMaxPeers: a busy account's links to a ring are recent ones.
+    if (a.peers.size() == kMaxPeers) a.peers.erase(a.peers.begin());
+    a.peers.push_back(p);
+  }
+  AccountId FindRing(AccountId x) {
+    AccountId r = x;
+    while (accounts[r].ring != r) {
+      accounts[r].ring = accounts[accounts[r].ring].ring;  // path halving
+      r = accounts[r].ring;
+    }
+    return r;
+  }
+  void EnsureRing(AccountId id) {
+    AccountState& a = At(accounts, id);
+    if (a.ring != kNoId) return;
+    a.ring = id;
+    a.ring_size = 1;
+    a.ring_ends = P2pIf(id).npeers;
+    ring_members[id].push_back(id);
+  }
+  void UnionRings(AccountId x, AccountId y) {
+    AccountId rx = FindRing(x), ry = FindRing(y);
+    if (rx == ry) return;
+    if (accounts[rx].ring_size < accounts[ry].ring_size) std::swap(rx, ry);
+    // ry (the smaller) goes under rx: its members' counterparties now face a
+    // bigger ring and are re-tested.
+    accounts[ry].ring = rx;
+    accounts[rx].ring_size += accounts[ry].ring_size;
+    accounts[rx].ring_ends += accounts[ry].ring_ends;
+    std::vector<AccountId> moved = std::move(ring_members[ry]);
+    ring_members.erase(ry);
+    std::vector<AccountId>& into = ring_members[rx];
+    into.insert(into.end(), moved.begin(), moved.end());
+    ring_work.insert(ring_work.end(), moved.begin(), moved.end());
+  }
+  void RingLinks(AccountId from, AccountId to, Money amount, Ts now) {
+    AddPeer(from, to);
+    AddPeer(to, from);
+    const AccountState& a = accounts[from];
+    const AccountState& b = accounts[to];
+    // A tiny transfer between two flagged accounts (a probe, or mules
+    // passing a victim's few yuan on) ties their rings.
+    if (amount < cfg.probe_max && a.flagged && b.flagged && a.ring != kNoId && b.ring != kNoId)
+      UnionRings(from, to);
+    if (b.ring != kNoId && a.ring == kNoId) TestRingLink(from, FindRing(to), now);
+    if (a.ring != kNoId && accounts[to].ring == kNoId) TestRingLink(to, FindRing(from), now);
+  }
+  void DrainRingWork(Ts now) {
+    while (!ring_work.empty()) {
+      const AccountId m = ring_work.back();
+      ring_work.pop_back();
+      const AccountId root = FindRing(m);
+      const std::vector<AccountId> peers = P2pIf(m).peers;  // a copy: TestRingLink may add to the list
+      for (AccountId x : peers)
+        if (accounts[x].ring == kNoId) TestRingLink(x, root, now);
+    }
+  }
+  void TestRingLink(AccountId x, AccountId root, Ts now) {
+    AccountState& a = accounts[x];
+    if (a.flagged || !a.known || a.business || a.ring != kNoId) return;
+    // A person warned of fraud who paid two of a gang's accounts is its victim.
+    if (a.holder != kNoId && a.holder < persons.size() && persons[a.holder].exposed) return;
+    int k = 0;
+    const P2pState& pa = P2pIf(x);
+    for (AccountId p : pa.peers) k += accounts[p].ring != kNoId && FindRing(p) == root;
+    if (k < cfg.ring_min_links) return;
+    // The chance that one counterparty of an ordinary account is a member:
+    // the members' share of all counterparty ends (a collection account with
+    // a hundred payers is met far more often than a quiet one).
+    const double q = std::min(1.0, static_cast<double>(accounts[root].ring_ends) /
+                                       static_cast<double>(std::max<uint64_t>(peer_ends, 1)));
+    const double tail = BinomialUpperTail(static_cast<uint64_t>(k), std::max<uint64_t>(pa.npeers, k), q);
+    if (tail > cfg.ring_alpha) return;
+    a.ring_link = root;
+    a.ring_links = static_cast<uint8_t>(std::min(k, 255));
+    ScoreAccount(x, now);
   }
   void CheckCollector(AccountId id, Ts ts) {
     AccountState& b = At(accounts, id);

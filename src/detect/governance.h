@@ -9,7 +9,9 @@
 //    holders) (flag_device; the reason carries the cell for the den list);
 //  - mule accounts: pass-through, fan-in, payers who were exposed to fraud,
 //    probe transfers, accounts on a mule phone, new accounts (flag_account);
-//    outside collector accounts fed by flagged mules;
+//    outside collector accounts fed by flagged mules; ring associates:
+//    accounts dealing with more members of one ring (flagged mules tied by
+//    probes) than chance allows;
 //  - complicit insiders: outlets and branches whose openings turn bad far more
 //    often than the honest outlets (exact conditional binomial test per kind
 //    of opening, at a per-outlet error rate) (flag_outlet).
@@ -63,6 +65,27 @@ struct GovernanceConfig {
   int fanin_min_senders = 3;       // distinct payers in the window
   int collector_min_mules = 2;     // outside account fed by this many flagged mules ...
   double collector_min_share = 0.5;  // ... making up this share of what it received
+  // Amount-keeping cycles: money that leaves an account comes back through
+  // at least flow_cycle_min_len accounts (itself included), each passing on
+  // between (1 - flow_max_cut) and (1 + flow_slack) of what it received,
+  // later and within flow_window_s of receiving it. 3-cycles happen by
+  // chance (friends passing a sum round); AMLSim's cycle typology passes the
+  // amount on less a margin at each hop (scripts/amlsim_cycles.py: 10 %).
+  Ts flow_window_s = 30 * 86400;
+  double flow_max_cut = 0.2;
+  double flow_slack = 0.01;
+  int flow_cycle_min_len = 4;
+  // Rings: flagged mules tied by a tiny transfer or a cycle form a ring; an
+  // account that dealt with at least ring_min_links distinct members of one
+  // ring is tied to it (a pass-through's weight; flagged, it joins the ring)
+  // when an ordinary account with as many
+  // counterparties would meet that many of them with chance at most
+  // ring_alpha (each counterparty a member with chance: the members' share of
+  // all counterparties). On the AMLSim fan-in sample (accounts of laundering
+  // patterns that never sent their laundering money) see docs/governance.md;
+  // a ring member's ordinary payers meet one member and stay clean.
+  int ring_min_links = 2;
+  double ring_alpha = 1e-4;
   // --- insider outlets ---
   // Chance that an honest outlet is flagged (per outlet, not family-wise):
   // half the target of at most 1 false outlet per 500 outlets, so that the
@@ -82,6 +105,7 @@ struct GovernanceConfig {
 struct GovernanceStats {
   uint64_t sellers = 0, outlets = 0, simboxes = 0, fraud_phones = 0, mule_phones = 0;
   uint64_t mules = 0, collectors = 0, numbers = 0;
+  uint64_t ring_mules = 0;  // of mules: flagged as ring associates
 };
 
 // Consumes every event of a data set in event-time order and emits actions.

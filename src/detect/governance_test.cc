@@ -372,6 +372,105 @@ TEST(Governance, ProbeTransferAndCollector) {
   EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "OUTSIDE"));
 }
 
+// A ring: four new accounts probing a collection account (AMLSim's fan-in),
+// in a world of 2,000 ordinary accounts paying each other. An account of the
+// pattern that never sends its own laundering money still deals with the
+// ring: it paid the collector and a member, and is flagged as an associate,
+// even when those payments came before the ring was known. Look-alikes stay
+// clean: thirty ordinary payers of the collector (one member each), a shop
+// paid by two members, a person warned of fraud who paid two members (a
+// victim), a victim nobody warned paying three members from an old account,
+// and a busy account with 200 counterparties among which are two members.
+TEST(Governance, RingAssociateFlaggedButPayersShopAndVictimAreNot) {
+  World w;
+  Ts t = kT0;
+  auto n = [](const char* p, int i) { return std::string(p) + std::to_string(i); };
+  for (int i = 0; i < 2000; ++i) w.Account(kT0 - 2000 * kDay, n("o", i), n("po", i), "icbc", "B1");
+  for (int i = 0; i < 2000; ++i) w.Transfer(t += 30, n("o", i), n("o", (i * 7 + 1) % 2000), 30000);
+  w.Account(kT0 - 30 * kDay, "T", "pT", "ccb", "B2");
+  for (int i = 0; i < 4; ++i) w.Account(kT0 - 30 * kDay, n("s", i), n("ps", i), "ccb", "B2");
+  w.Account(kT0 - 30 * kDay, "assoc", "pA", "ccb", "B2");
+  w.Account(kT0 - 30 * kDay, "late", "pL", "ccb", "B2");
+  w.Account(kT0 - 3000 * kDay, "shop", "pShop", "abc", "B3", AccountKind::kBusiness);
+  w.Account(kT0 - 2000 * kDay, "victim", "pV", "abc", "B3");
+  w.Account(kT0 - 2000 * kDay, "victim2", "pV2", "abc", "B3");
+  w.Account(kT0 - 2000 * kDay, "busy", "pB", "abc", "B3");
+  w.Exposed("pV", kT0);
+  // Before the ring is known: the late associate pays the collector and a member.
+  w.Transfer(t += 60, "late", "T", 25000);
+  w.Transfer(t += 60, "late", "s3", 18000);
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "late"));
+  // The ring: probes of a few yuan from each member to the collector.
+  for (int i = 0; i < 4; ++i) w.Transfer(t += 600, n("s", i), "T", 350 + i);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(w.Has(ActionType::kFlagAccount, n("s", i)));
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "T"));
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "late"));  // re-tested as the ring formed
+  // Ordinary payers of the collector: one member each.
+  for (int i = 0; i < 30; ++i) w.Transfer(t += 60, n("o", i), "T", 20000 + 100 * i);
+  // The shop: a business is never a ring member.
+  w.Transfer(t += 60, "s0", "shop", 12000);
+  w.Transfer(t += 60, "s1", "shop", 13000);
+  // The victim pays two members.
+  w.Transfer(t += 60, "victim", "s0", 500000);
+  w.Transfer(t += 60, "victim", "s1", 500000);
+  for (int i = 0; i < 3; ++i) w.Transfer(t += 3600, "victim2", n("s", i), 300000 + 100000 * i);
+  // The busy account: 200 counterparties, then two members.
+  for (int i = 0; i < 200; ++i) w.Transfer(t += 30, "busy", n("o", 100 + i), 10000);
+  w.Transfer(t += 60, "busy", "s2", 10000);
+  w.Transfer(t += 60, "busy", "T", 10000);
+  // The associate: pays the collector, takes money from a member and passes
+  // it to another.
+  w.Transfer(t += 60, "assoc", "T", 30000);
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "assoc"));  // one member: an ordinary payer
+  w.Transfer(t += 60, "s1", "assoc", 26000);
+  w.Transfer(t += 60, "assoc", "s2", 25000);
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "assoc"));
+  for (int i = 0; i < 30; ++i) EXPECT_FALSE(w.Has(ActionType::kFlagAccount, n("o", i))) << i;
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "shop"));
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "victim"));
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "victim2"));
+  EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "busy"));
+}
+
+// A family of five old accounts passing the same sum round every day (an
+// amount-keeping cycle of five), with a few yuan between them now and then,
+// and a friend paying one of them each day: a cycle of old accounts is not
+// enough, an old account's tiny transfer is no probe, so no ring forms and
+// the friends are not associates. The same cycle through four new accounts
+// is flagged, and is a ring: a new account that paid two of its members is
+// tied to it.
+TEST(Governance, FamilyPassingMoneyRoundIsNotARingButNewAccountsCycleIs) {
+  World w;
+  Ts t = kT0;
+  auto n = [](const char* p, int i) { return std::string(p) + std::to_string(i); };
+  for (int i = 0; i < 500; ++i) w.Account(kT0 - 2000 * kDay, n("o", i), n("po", i), "icbc", "B1");
+  for (int i = 0; i < 500; ++i) w.Transfer(t += 60, n("o", i), n("o", (i * 7 + 3) % 500), 12345 + 1000 * (i % 7));
+  for (int i = 0; i < 5; ++i) w.Account(kT0 - 3000 * kDay, n("f", i), n("pf", i), "icbc", "B1");
+  for (int d = 0; d < 30; ++d) {
+    for (int i = 0; i < 5; ++i) w.Transfer(t += 3600, n("f", i), n("f", (i + 1) % 5), d % 7 == 0 ? 800 : 50000);
+    w.Transfer(t += 12 * 3600, n("o", d), n("f", d % 5), 20000);
+    w.Transfer(t += 6 * 3600, n("o", d + 100), n("f", d % 5), 20000);
+  }
+  EXPECT_EQ(w.Count(ActionType::kFlagAccount), 0);
+  // Round-tripping through new accounts: 5,000 yuan, 8 % kept at each hop,
+  // days apart.
+  for (int i = 0; i < 4; ++i) w.Account(t - 60 * kDay, n("c", i), n("pc", i), "ccb", "B2");
+  Money amount = 500000;
+  for (int i = 0; i < 3; ++i) {
+    w.Transfer(t += 2 * kDay, n("c", i), n("c", i + 1), amount);
+    amount = amount * 92 / 100;
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(w.Has(ActionType::kFlagAccount, n("c", i)));
+  w.Transfer(t += 2 * kDay, "c3", "c0", amount);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(w.Has(ActionType::kFlagAccount, n("c", i))) << i;
+  EXPECT_EQ(w.Count(ActionType::kFlagAccount), 4);
+  w.Account(t - 20 * kDay, "tied", "pTied", "ccb", "B2");
+  w.Transfer(t += kDay, "tied", "c0", 80000);
+  w.Transfer(t += kDay, "tied", "c2", 60000);
+  EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "tied"));
+  EXPECT_EQ(w.Count(ActionType::kFlagAccount), 5);
+}
+
 TEST(Governance, BadInputDoesNotCrash) {
   World w;
   Event e;  // a default call with kNoId everywhere
