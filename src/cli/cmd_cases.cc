@@ -1,8 +1,9 @@
-// interdict cases list|show: reads a run's case database (RUN_DIR/cases.db,
+// interdict cases list|show|gangs|gang: reads a run's case database (RUN_DIR/cases.db,
 // store/case_store.h) read-only, so it can be run while the engine writes.
 // `list` masks victims' numbers (the table gets pasted into reports); `show`
 // is the case file an investigator works from and prints ids in full unless
-// --mask is given.
+// --mask is given. `gangs` lists the rings found (detect/ring_watch.h) and
+// `gang` shows one with every number, account, person and device it links.
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -22,7 +23,7 @@ namespace {
 struct CasesOptions {
   std::string db;
   std::string run;
-  std::string case_id;
+  std::string case_id;  // or gang id
   bool json = false;
   bool mask = false;
 };
@@ -192,8 +193,70 @@ int RunShow(const CasesOptions& o) {
   return kExitOk;
 }
 
+int RunGangs(const CasesOptions& o) {
+  std::unique_ptr<CaseStore> db;
+  if (int rc = OpenDb(o, &db); rc != kExitOk) return rc;
+  std::vector<GangRow> gangs;
+  Status s = db->ListGangs(&gangs);
+  if (!s.ok()) return Fail(kExitInput, s.message());
+  if (o.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const GangRow& g : gangs)
+      j.push_back({{"gang_id", g.gang_id},
+                   {"graph", g.graph},
+                   {"first", TsJson(g.first_ts)},
+                   {"last", TsJson(g.last_ts)},
+                   {"size", g.size},
+                   {"density", g.density},
+                   {"ratio", g.ratio},
+                   {"accounts", g.accounts},
+                   {"numbers", g.numbers},
+                   {"persons", g.persons},
+                   {"devices", g.devices}});
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const GangRow& g : gangs)
+    rows.push_back({g.gang_id, g.graph, Ts2(g.first_ts), Ts2(g.last_ts), std::to_string(g.size),
+                    fmt::format("{:.1f}", g.ratio), std::to_string(g.accounts), std::to_string(g.numbers),
+                    std::to_string(g.persons), std::to_string(g.devices)});
+  PrintTable({"gang_id", "graph", "first", "last", "size", "x_avg", "accounts", "numbers", "persons", "devices"}, rows,
+             {4, 5, 6, 7, 8, 9});
+  std::printf("%zu gangs\n", gangs.size());
+  return kExitOk;
+}
+
+int RunGang(const CasesOptions& o) {
+  std::unique_ptr<CaseStore> db;
+  if (int rc = OpenDb(o, &db); rc != kExitOk) return rc;
+  GangRow g;
+  Status s = db->GetGang(o.case_id, &g);
+  if (s.code() == Status::Code::kNotFound) return Fail(kExitInput, fmt::format("{}: {}", db->path(), s.message()));
+  if (!s.ok()) return Fail(kExitInput, s.message());
+  auto link_id = [&](const GangLinkRow& l) { return o.mask && l.kind == "msisdn" ? MaskMsisdn(l.id) : l.id; };
+  if (o.json) {
+    nlohmann::json j = {{"gang_id", g.gang_id}, {"graph", g.graph},     {"first", TsJson(g.first_ts)},
+                        {"last", TsJson(g.last_ts)}, {"size", g.size}, {"density", g.density},
+                        {"ratio", g.ratio},         {"linked", nlohmann::json::array()}};
+    for (const GangLinkRow& l : g.links)
+      j["linked"].push_back({{"kind", l.kind}, {"id", link_id(l)}, {"role", l.role}, {"linked", TsJson(l.ts)}});
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("gang %s  (%s ring, %lld members)\n", g.gang_id.c_str(), g.graph.c_str(), static_cast<long long>(g.size));
+  std::printf("  first seen   %s\n", Ts2(g.first_ts).c_str());
+  std::printf("  last seen    %s\n", Ts2(g.last_ts).c_str());
+  std::printf("  density      %.3f (%.1f x the graph's average)\n", g.density, g.ratio);
+  std::printf("\nlinked entities (%zu)\n", g.links.size());
+  std::vector<std::vector<std::string>> rows;
+  for (const GangLinkRow& l : g.links) rows.push_back({l.kind, link_id(l), l.role, Ts2(l.ts)});
+  PrintTable({"kind", "id", "role", "linked"}, rows);
+  return kExitOk;
+}
+
 const bool kRegistered = RegisterCommand(75, [](CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("cases", "List a run's cases or show one (its case database, RUN_DIR/cases.db)");
+  auto* cmd = app.add_subcommand("cases", "List a run's cases or gangs, or show one (its case database, RUN_DIR/cases.db)");
   cmd->require_subcommand(1);
   auto add_source = [](CLI::App* c, CasesOptions* o) {
     c->add_option("--db", o->db, "the case database file");
@@ -210,6 +273,16 @@ const bool kRegistered = RegisterCommand(75, [](CLI::App& app, int* exit_code) {
   add_source(show, so.get());
   show->add_flag("--mask", so->mask, "mask phone numbers as in 'cases list'");
   show->callback([so, exit_code] { *exit_code = RunShow(*so); });
+  auto go = std::make_shared<CasesOptions>();
+  auto* gangs = cmd->add_subcommand("gangs", "One line per gang (a ring of accounts or numbers): graph, seen, size, density, links");
+  add_source(gangs, go.get());
+  gangs->callback([go, exit_code] { *exit_code = RunGangs(*go); });
+  auto g1 = std::make_shared<CasesOptions>();
+  auto* gang = cmd->add_subcommand("gang", "One gang: its members, their holders, devices, other numbers and accounts");
+  gang->add_option("GANG_ID", g1->case_id, "the gang (RG1 ...)")->required();
+  add_source(gang, g1.get());
+  gang->add_flag("--mask", g1->mask, "mask phone numbers as in 'cases list'");
+  gang->callback([g1, exit_code] { *exit_code = RunGang(*g1); });
 });
 
 }  // namespace

@@ -1,6 +1,8 @@
 // interdict govern DATASET --out DIR: runs the source-governance finders
 // (detect/governance.h) alone over a data set and writes DIR/actions.csv, so
 // they can be measured with `interdict eval` before the engine embeds them.
+// Ring detection (detect/ring_watch.h) runs beside them as in the engine
+// (--no-rings turns it off); its gangs go to DIR/cases.db.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,7 +13,9 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/report_util.h"
 #include "detect/governance.h"
+#include "detect/ring_watch.h"
 #include "ingest/dataset.h"
 
 namespace interdict::cli {
@@ -21,6 +25,8 @@ struct GovernOptions {
   std::string dataset;
   std::string out;
   GovernanceConfig cfg;
+  RingWatchConfig rings;
+  bool no_rings = false;
 };
 
 int RunGovern(const GovernOptions& o) {
@@ -47,16 +53,30 @@ int RunGovern(const GovernOptions& o) {
   s = reader.OpenDirectory(o.dataset);
   if (!s.ok()) return Fail(kExitInput, s.message());
   auto t0 = std::chrono::steady_clock::now();
-  GovernanceDetector det(&dicts, o.cfg, [&writer](Action&& a) { writer.Write(a); });
+  // As in the engine: the ring watch hears of every governance flag (flagged
+  // numbers are watched callers; flagged accounts are not flagged twice).
+  std::unique_ptr<RingWatch> rings;
+  uint64_t ring_actions = 0;
+  if (!o.no_rings)
+    rings = std::make_unique<RingWatch>(&dicts, o.rings, [&](Action&& a) {
+      a.action_id = fmt::format("ring-{}", ++ring_actions);
+      writer.Write(a);
+    });
+  GovernanceDetector det(&dicts, o.cfg, [&](Action&& a) {
+    if (rings) rings->NoteAction(a);
+    writer.Write(a);
+  });
   Event e;
   Ts last = 0;
   uint64_t events = 0;
   while (reader.Next(&e)) {
     det.Apply(e);
+    if (rings) rings->Apply(e);
     last = std::max(last, e.ts);
     ++events;
   }
   det.Finish(last);
+  if (rings) rings->Finish(last);
   s = reader.Finish();
   if (!s.ok()) return Fail(kExitInput, s.message());
   s = writer.Close();
@@ -64,6 +84,25 @@ int RunGovern(const GovernOptions& o) {
   s = rejects.Close();
   if (!s.ok()) return Fail(kExitOutput, s.message());
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (rings) {
+    // The gangs into a fresh DIR/cases.db (`interdict cases gangs --run DIR`).
+    const std::string db_path = o.out + "/cases.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix, ec);
+    std::unique_ptr<CaseStore> store;
+    s = CaseStore::Open(db_path, &store);
+    if (s.ok()) s = store->Begin();
+    if (s.ok()) s = SaveGangs(store.get(), rings->Gangs());
+    if (s.ok()) s = store->Commit();
+    if (!s.ok()) return Fail(kExitOutput, s.message());
+    const RingWatchStats& rs = rings->stats();
+    std::printf(
+        "rings: %llu gangs, %llu accounts and %llu numbers flagged; %llu transfer and %llu call edges in %.2f s, "
+        "%llu readings in %.2f s (CPU)\n",
+        static_cast<unsigned long long>(rs.gangs), static_cast<unsigned long long>(rs.flagged_accounts),
+        static_cast<unsigned long long>(rs.flagged_numbers), static_cast<unsigned long long>(rs.money_edges),
+        static_cast<unsigned long long>(rs.call_edges), rs.detector_seconds, static_cast<unsigned long long>(rs.reads),
+        rs.read_seconds);
+  }
   const GovernanceStats& st = det.stats();
   std::printf(
       "govern: %llu events in %.1f s; %llu actions: %llu sellers, %llu outlets, %llu SIM boxes, %llu rotation "
@@ -85,7 +124,7 @@ const bool kRegistered = RegisterCommand(65, [](CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "govern", "Run the source-governance finders (card sellers, insider outlets, dens, mules) over a data set");
   cmd->add_option("DATASET", o->dataset, "data set directory")->required();
-  cmd->add_option("--out", o->out, "output directory (actions.csv, rejects.csv)")->required();
+  cmd->add_option("--out", o->out, "output directory (actions.csv, rejects.csv, cases.db with the gangs)")->required();
   cmd->add_option("--seller-sims", c.seller_sims_batch, "SIM openings in one batch window that flag a seller")
       ->capture_default_str();
   cmd->add_option("--seller-accounts", c.seller_accounts_batch, "accounts at distinct banks in one batch window")
@@ -94,6 +133,12 @@ const bool kRegistered = RegisterCommand(65, [](CLI::App& app, int* exit_code) {
   cmd->add_option("--mule-score", c.mule_flag_score, "flag_account from this score")->capture_default_str();
   cmd->add_option("--insider-alpha", c.insider_alpha, "per-outlet error of the insider test")->capture_default_str();
   cmd->add_option("--ring-alpha", c.ring_alpha, "chance an ordinary account is taken for a ring associate")
+      ->capture_default_str();
+  cmd->add_flag("--no-rings", o->no_rings, "no ring detection (no ring flags, no gang records in DIR/cases.db)");
+  cmd->add_option("--ring-ratio", o->rings.money_min_ratio, "a transfer ring's density over the graph's average")
+      ->capture_default_str();
+  cmd->add_option("--ring-flagged", o->rings.min_flagged_members,
+                  "members already flagged by the finders that make a ring a gang (0: structure alone)")
       ->capture_default_str();
   cmd->callback([o, exit_code] { *exit_code = RunGovern(*o); });
 });

@@ -180,6 +180,8 @@ int RunRun(const RunOptions& o) {
   }
   for (const Restitution& r : engine.restitutions())
     if (store_error.ok()) store_error = store->AddRestitution({r.case_id, r.account, r.victim_account, r.amount, r.ts});
+  const std::vector<GangRecord> gangs = engine.Gangs();  // rings found, with linked entities
+  if (store_error.ok()) store_error = SaveGangs(store.get(), gangs);
   if (store_error.ok()) store_error = store->Commit();
   if (!store_error.ok()) return Fail(kExitOutput, fmt::format("{}: {}", db_path, store_error.message()));
 
@@ -216,6 +218,7 @@ int RunRun(const RunOptions& o) {
   j["warnings_unserved"] = {{"call", st.warnings_unserved_call}, {"visit", st.warnings_unserved_visit}};
   j["cases"] = {{"reported", st.cases_opened}, {"detected_before_report", st.cases_detected}};
   j["restitutions"] = engine.restitutions().size();
+  j["gangs"] = gangs.size();
   j["active_numbers"] = st.active_numbers;
   j["engine_state_bytes"] = st.state_bytes;
   for (const auto& [part, bytes] : st.state_parts) j["engine_state_parts"][part] = bytes;
@@ -247,6 +250,8 @@ int RunRun(const RunOptions& o) {
     std::printf("cases         %s reported, %s detected before a report, %zu restitutions\n",
                 Thousands(st.cases_opened).c_str(), Thousands(st.cases_detected).c_str(),
                 engine.restitutions().size());
+    std::printf("gangs         %zu rings as gang records (interdict cases gangs --run %s)\n", gangs.size(),
+                o.out.c_str());
     std::printf("state         %.1f MB engine state, %s active numbers, %.0f bytes per number; peak RSS %.0f MB\n",
                 st.state_bytes / 1e6, Thousands(st.active_numbers).c_str(),
                 j["state_bytes_per_active_number"].get<double>(), PeakRssMb());

@@ -75,4 +75,20 @@ void PrintFileStats(const FileStats& f, const TimeZone& tz) {
   }
 }
 
+Status SaveGangs(CaseStore* store, const std::vector<GangRecord>& gangs) {
+  for (const GangRecord& g : gangs) {
+    GangRow row;
+    row.gang_id = g.gang_id;
+    row.graph = g.graph;
+    row.first_ts = g.first_ts;
+    row.last_ts = g.last_ts;
+    row.size = g.size;
+    row.density = g.density;
+    row.ratio = g.ratio;
+    for (const GangMember& m : g.members) row.links.push_back({m.kind, m.id, m.role, m.ts});
+    if (Status s = store->SaveGang(row); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace interdict::cli

@@ -45,6 +45,8 @@ struct EngineConfig {
   Ts case_close_s = 30 * 86400;         // restitution when a case closes
   // --- source governance (detect/governance.h, its own defaults) ---
   uint32_t governance = 1;              // 0 turns the card/outlet/den/mule finders off
+  // --- rings (detect/ring_watch.h, its own defaults) ---
+  uint32_t rings = 1;                   // 0 turns dense-subgraph ring detection and gang records off
 
   // Loads a TOML file; unknown keys and wrong types are errors naming the key.
   static Status Load(const std::string& path, EngineConfig* out);

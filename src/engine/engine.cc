@@ -237,11 +237,20 @@ struct Engine::Impl {
       gov = std::make_unique<GovernanceDetector>(dicts, GovernanceConfig{}, [this](Action&& a) {
         if (Repeated(a.type, a.target)) return;
         NoteGovernance(a);
+        if (rings) rings->NoteAction(a);
         ++stats.actions[static_cast<int>(a.type)];
         a.action_id = fmt::format("A{}", next_action++);
         sink(a);
       });
     }
+    // Ring detection (detect/ring_watch.h): its flags go out like governance's.
+    if (cfg.rings)
+      rings = std::make_unique<RingWatch>(dicts, RingWatchConfig{}, [this](Action&& a) {
+        if (Repeated(a.type, a.target)) return;
+        ++stats.actions[static_cast<int>(a.type)];
+        a.action_id = fmt::format("A{}", next_action++);
+        sink(a);
+      });
   }
 
   const Dictionaries* dicts;
@@ -288,6 +297,7 @@ struct Engine::Impl {
   std::priority_queue<PendingFreeze, std::vector<PendingFreeze>, std::greater<>> freezes;
   std::vector<Restitution> restitutions;
   std::unique_ptr<GovernanceDetector> gov;
+  std::unique_ptr<RingWatch> rings;
   std::shared_ptr<const Forest> model;
   FeatureTap tap;
 
@@ -339,6 +349,7 @@ struct Engine::Impl {
     a.reason = std::move(reason);
     a.case_id = std::move(case_id);
     ++stats.actions[static_cast<int>(type)];
+    if (rings) rings->NoteAction(a);
     sink(a);
   }
   std::string Msisdn(MsisdnId m) const { return std::string(dicts->msisdn.Name(m)); }
@@ -1021,6 +1032,7 @@ void Engine::Apply(const Event& e) {
   ++m.stats.events;
   m.DueWork();
   if (m.gov) m.gov->Apply(e);
+  if (m.rings) m.rings->Apply(e);
   switch (e.kind) {
     case EventKind::kSimCard:
       At(m.msisdn_opened, e.sim.msisdn, kNoTs) = e.ts;
@@ -1072,7 +1084,10 @@ void Engine::Finish(Ts end) {
   }
   for (auto& c : m.cases) m.CloseCase(*c, m.now);
   if (m.gov) m.gov->Finish(m.now);
+  if (m.rings) m.rings->Finish(m.now);
 }
+
+std::vector<GangRecord> Engine::Gangs() const { return impl_->rings ? impl_->rings->Gangs() : std::vector<GangRecord>{}; }
 
 NumberView Engine::QueryNumber(MsisdnId n) const {
   const Impl& m = *impl_;

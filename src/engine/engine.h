@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "detect/ring_watch.h"
 #include "engine/config.h"
 #include "ml/forest.h"
 #include "model/action.h"
@@ -135,6 +136,8 @@ class Engine {
   const std::vector<Restitution>& restitutions() const;
   // Every case opened so far, with its trace as it stands.
   std::vector<CaseInfo> Cases() const;
+  // Every gang the ring detection found (empty when rings are off).
+  std::vector<GangRecord> Gangs() const;
 
  private:
   struct Impl;

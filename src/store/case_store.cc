@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -87,9 +88,28 @@ CREATE TABLE IF NOT EXISTS restitution (
   ts      INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS restitution_case ON restitution (case_id);
+CREATE TABLE IF NOT EXISTS gangs (
+  gang_id  TEXT PRIMARY KEY,
+  graph    TEXT NOT NULL CHECK (graph IN ('money', 'calls')),
+  first_ts INTEGER NOT NULL,
+  last_ts  INTEGER NOT NULL,
+  size     INTEGER NOT NULL CHECK (size >= 0),
+  density  REAL NOT NULL,
+  ratio    REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gang_links (
+  seq       INTEGER PRIMARY KEY,
+  gang_id   TEXT NOT NULL,
+  kind      TEXT NOT NULL CHECK (kind IN ('msisdn', 'account', 'device', 'person')),
+  entity_id TEXT NOT NULL,
+  role      TEXT NOT NULL,
+  linked_ts INTEGER,
+  UNIQUE (gang_id, kind, entity_id, role)
+);
+CREATE INDEX IF NOT EXISTS gang_links_entity ON gang_links (kind, entity_id);
 )sql";
 
-enum Slot { kUpsertCase, kLink, kAction, kTraceDelete, kTraceHop, kTraceHeader, kRestitution };
+enum Slot { kUpsertCase, kLink, kAction, kTraceDelete, kTraceHop, kTraceHeader, kRestitution, kGangDelete, kGang, kGangLink };
 
 void BindText(sqlite3_stmt* st, int i, std::string_view s) {
   sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -284,6 +304,21 @@ Status CaseStore::Rollback() {
   return Exec("ROLLBACK");
 }
 
+Status CaseStore::Atomically(const std::function<Status()>& run) {
+  // Several statements: atomic on their own when the caller has no batch open.
+  const bool own = !in_txn_;
+  if (own) {
+    Status s = Begin();
+    if (!s.ok()) return s;
+  }
+  Status s = run();
+  if (own) {
+    if (s.ok()) return Commit();
+    (void)Rollback();
+  }
+  return s;
+}
+
 Status CaseStore::UpsertCase(const CaseRecord& c) {
   if (c.case_id.empty()) return Status::Invalid("case without a case_id");
   sqlite3_stmt* st;
@@ -352,13 +387,7 @@ Status CaseStore::AddAction(const Action& a) {
 
 Status CaseStore::SaveTrace(const std::string& case_id, Ts ts, std::span<const TraceHopRow> hops) {
   if (case_id.empty()) return Status::Invalid("trace without a case_id");
-  // Several statements: atomic on their own when the caller has no batch open.
-  bool own = !in_txn_;
-  if (own) {
-    Status s = Begin();
-    if (!s.ok()) return s;
-  }
-  auto run = [&]() -> Status {
+  return Atomically([&]() -> Status {
     sqlite3_stmt* st;
     Status s = Prepare(kTraceDelete, "DELETE FROM trace_hops WHERE case_id = ?1", &st);
     if (!s.ok()) return s;
@@ -391,13 +420,7 @@ Status CaseStore::SaveTrace(const std::string& case_id, Ts ts, std::span<const T
       if (s = Step(st, "save trace hop"); !s.ok()) return s;
     }
     return Status::Ok();
-  };
-  Status s = run();
-  if (own) {
-    if (s.ok()) return Commit();
-    (void)Rollback();
-  }
-  return s;
+  });
 }
 
 Status CaseStore::AddRestitution(const RestitutionRow& r) {
@@ -412,6 +435,45 @@ Status CaseStore::AddRestitution(const RestitutionRow& r) {
   sqlite3_bind_int64(st, 4, r.amount);
   sqlite3_bind_int64(st, 5, r.ts);
   return Step(st, "add restitution");
+}
+
+Status CaseStore::SaveGang(const GangRow& g) {
+  if (g.gang_id.empty()) return Status::Invalid("gang without a gang_id");
+  return Atomically([&]() -> Status {
+    sqlite3_stmt* st;
+    Status s = Prepare(kGangDelete, "DELETE FROM gang_links WHERE gang_id = ?1", &st);
+    if (!s.ok()) return s;
+    BindText(st, 1, g.gang_id);
+    if (s = Step(st, "replace gang"); !s.ok()) return s;
+    s = Prepare(kGang,
+                "INSERT OR REPLACE INTO gangs (gang_id, graph, first_ts, last_ts, size, density, ratio)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                &st);
+    if (!s.ok()) return s;
+    BindText(st, 1, g.gang_id);
+    BindText(st, 2, g.graph);
+    sqlite3_bind_int64(st, 3, g.first_ts);
+    sqlite3_bind_int64(st, 4, g.last_ts);
+    sqlite3_bind_int64(st, 5, g.size);
+    sqlite3_bind_double(st, 6, g.density);
+    sqlite3_bind_double(st, 7, g.ratio);
+    if (s = Step(st, "save gang"); !s.ok()) return s;
+    for (const GangLinkRow& l : g.links) {
+      if (l.id.empty()) return Status::Invalid(fmt::format("gang {}: link without an entity id", g.gang_id));
+      s = Prepare(kGangLink,
+                  "INSERT INTO gang_links (gang_id, kind, entity_id, role, linked_ts) VALUES (?1, ?2, ?3, ?4, ?5)"
+                  " ON CONFLICT (gang_id, kind, entity_id, role) DO NOTHING",
+                  &st);
+      if (!s.ok()) return s;
+      BindText(st, 1, g.gang_id);
+      BindText(st, 2, l.kind);
+      BindText(st, 3, l.id);
+      BindText(st, 4, l.role);
+      BindTs(st, 5, l.ts);
+      if (s = Step(st, "save gang link"); !s.ok()) return s;
+    }
+    return Status::Ok();
+  });
 }
 
 namespace {
@@ -571,6 +633,73 @@ Status CaseStore::AllTraceSources(std::vector<std::pair<std::string, TraceHopRow
 Status CaseStore::CountActions(int64_t* n) {
   *n = 0;
   return Query(db_, path_, "SELECT COUNT(*) FROM actions", NoBind, [&](sqlite3_stmt* st) { *n = Int(st, 0, 0); });
+}
+
+}  // namespace interdict
+
+namespace interdict {
+namespace {
+// A case database written before gang records has no gangs table: it simply
+// holds no gangs (the writer creates the tables when it opens the file).
+Status HasGangs(sqlite3* db, const std::string& path, bool* has) {
+  *has = false;
+  return Query(db, path, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gang_links'", NoBind,
+               [&](sqlite3_stmt*) { *has = true; });
+}
+GangRow ReadGang(sqlite3_stmt* st) {
+  GangRow g;
+  g.gang_id = Text(st, 0);
+  g.graph = Text(st, 1);
+  g.first_ts = Int(st, 2, 0);
+  g.last_ts = Int(st, 3, 0);
+  g.size = Int(st, 4, 0);
+  g.density = sqlite3_column_double(st, 5);
+  g.ratio = sqlite3_column_double(st, 6);
+  return g;
+}
+constexpr const char* kGangColumns = "gang_id, graph, first_ts, last_ts, size, density, ratio";
+}  // namespace
+
+Status CaseStore::ListGangs(std::vector<GangRow>* out) {
+  out->clear();
+  bool has = false;
+  if (Status s = HasGangs(db_, path_, &has); !s.ok() || !has) return s;
+  // Numeric order of the id's digits (RG2 before RG10), then the id itself.
+  std::string sql = fmt::format(
+      "SELECT {}, (SELECT COUNT(DISTINCT entity_id) FROM gang_links l WHERE l.gang_id = g.gang_id AND l.kind = 'account'),"
+      " (SELECT COUNT(DISTINCT entity_id) FROM gang_links l WHERE l.gang_id = g.gang_id AND l.kind = 'msisdn'),"
+      " (SELECT COUNT(DISTINCT entity_id) FROM gang_links l WHERE l.gang_id = g.gang_id AND l.kind = 'person'),"
+      " (SELECT COUNT(DISTINCT entity_id) FROM gang_links l WHERE l.gang_id = g.gang_id AND l.kind = 'device')"
+      " FROM gangs g ORDER BY length(gang_id), gang_id",
+      kGangColumns);
+  return Query(db_, path_, sql.c_str(), NoBind, [&](sqlite3_stmt* st) {
+    GangRow g = ReadGang(st);
+    g.accounts = Int(st, 7, 0);
+    g.numbers = Int(st, 8, 0);
+    g.persons = Int(st, 9, 0);
+    g.devices = Int(st, 10, 0);
+    out->push_back(std::move(g));
+  });
+}
+
+Status CaseStore::GetGang(const std::string& id, GangRow* out) {
+  *out = GangRow{};
+  bool has = false;
+  if (Status s = HasGangs(db_, path_, &has); !s.ok()) return s;
+  if (!has) return Status::NotFound(fmt::format("no gang {}", id));
+  auto bind_id = [&](sqlite3_stmt* st) { BindText(st, 1, id); };
+  bool found = false;
+  std::string sql = fmt::format("SELECT {} FROM gangs WHERE gang_id = ?1", kGangColumns);
+  Status s = Query(db_, path_, sql.c_str(), bind_id, [&](sqlite3_stmt* st) {
+    *out = ReadGang(st);
+    found = true;
+  });
+  if (!s.ok()) return s;
+  if (!found) return Status::NotFound(fmt::format("no gang {}", id));
+  return Query(db_, path_, "SELECT kind, entity_id, role, linked_ts FROM gang_links WHERE gang_id = ?1 ORDER BY seq",
+               bind_id, [&](sqlite3_stmt* st) {
+                 out->links.push_back({Text(st, 0), Text(st, 1), Text(st, 2), Int(st, 3, kNoTs)});
+               });
 }
 
 }  // namespace interdict

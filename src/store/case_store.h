@@ -15,6 +15,7 @@
 // integer fen, Unix-second ts); nothing is logged but counts and the file name.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -106,6 +107,31 @@ struct CaseDetail {
   std::vector<RestitutionRow> restitution;  // in (ts, insertion) order
 };
 
+// One entity linked to a gang (a ring found by detect/ring_watch.h). kind:
+// msisdn|account|device|person; role: member (in the dense block), payer or
+// contact (in the block, not flagged: see detect/ring_watch.h), holder,
+// device, holder_account, holder_number. ts: when it was linked (kNoTs: unknown).
+struct GangLinkRow {
+  std::string kind;
+  std::string id;
+  std::string role;
+  Ts ts = kNoTs;
+};
+
+// One gang: a ring of the money graph or the call graph.
+struct GangRow {
+  std::string gang_id;
+  std::string graph;  // "money" | "calls"
+  Ts first_ts = 0;    // first and last time it was read as a ring
+  Ts last_ts = 0;
+  int64_t size = 0;   // members of the dense block
+  double density = 0;  // at its densest reading, in weight units
+  double ratio = 0;    // that density / the graph's average density
+  std::vector<GangLinkRow> links;  // SaveGang / GetGang only
+  // ListGangs only: distinct linked entities by kind.
+  int64_t accounts = 0, numbers = 0, persons = 0, devices = 0;
+};
+
 // Owns one SQLite connection and its prepared statements; closes them on
 // destruction. Not thread-safe: one thread uses a CaseStore at a time. Other
 // processes or threads may open their own CaseStore on the same file (WAL:
@@ -138,6 +164,9 @@ class CaseStore {
   // Replaces the case's trace by this snapshot (a newer trace supersedes).
   Status SaveTrace(const std::string& case_id, Ts ts, std::span<const TraceHopRow> hops);
   Status AddRestitution(const RestitutionRow& r);
+  // Inserts the gang, or replaces it and all its links (a gang only grows, so
+  // the newest record is the whole truth).
+  Status SaveGang(const GangRow& g);
 
   // All cases, by (opened_ts, case_id).
   Status ListCases(std::vector<CaseSummary>* out);
@@ -149,6 +178,11 @@ class CaseStore {
   Status AllRestitution(std::vector<RestitutionRow>* out);
   Status AllTraceSources(std::vector<std::pair<std::string, TraceHopRow>>* out);  // depth-0 hops
   Status CountActions(int64_t* n);
+  // All gangs by gang_id (numeric order: RG2 before RG10), links left empty,
+  // counts filled. A database written before gang records has none.
+  Status ListGangs(std::vector<GangRow>* out);
+  // NotFound if there is no such gang.
+  Status GetGang(const std::string& id, GangRow* out);
 
   const std::string& path() const { return path_; }
   static constexpr int kSchemaVersion = 1;
@@ -161,12 +195,14 @@ class CaseStore {
   // Returns a cached prepared statement for `sql` (reset, bindings cleared).
   Status Prepare(int slot, const char* sql, sqlite3_stmt** st);
   Status Step(sqlite3_stmt* st, std::string_view what);  // expects SQLITE_DONE
+  // Runs `run` inside the caller's batch, or in a transaction of its own.
+  Status Atomically(const std::function<Status()>& run);
 
   sqlite3* db_;
   std::string path_;
   bool read_only_;
   bool in_txn_ = false;
-  static constexpr int kNumSlots = 8;
+  static constexpr int kNumSlots = 12;
   sqlite3_stmt* stmts_[kNumSlots] = {};
 };
 

@@ -280,5 +280,45 @@ TEST(CaseStoreTest, MaskMsisdn) {
   EXPECT_EQ(MaskMsisdn(""), "");
 }
 
+// Gang records: saved, replaced whole by a newer record, listed in numeric id
+// order with counts, shown with their links; bad rows are errors, not crashes.
+TEST(CaseStoreTest, GangsSavedReplacedListedAndShown) {
+  TempDir dir;
+  const std::string path = dir.File("cases.db");
+  {
+    std::unique_ptr<CaseStore> db;
+    ASSERT_TRUE(CaseStore::Open(path, &db).ok());
+    GangRow g{"RG10", "calls", 100, 200, 2, 1.5, 4.0, {{"msisdn", "N1", "member", 100}}};
+    ASSERT_TRUE(db->SaveGang(g).ok());
+    GangRow m{"RG2", "money", 50, 60, 2, 2.0, 5.0, {}};
+    m.links = {{"account", "A1", "member", 50}, {"account", "A2", "member", 50}, {"person", "P1", "holder", 50}};
+    ASSERT_TRUE(db->SaveGang(m).ok());
+    m.last_ts = 90;
+    m.links.push_back({"device", "D1", "device", kNoTs});
+    ASSERT_TRUE(db->SaveGang(m).ok());  // replaces the record and its links
+    EXPECT_FALSE(db->SaveGang(GangRow{"RG3", "email", 1, 1, 0, 0, 0, {}}).ok());
+    EXPECT_FALSE(db->SaveGang(GangRow{"", "money", 1, 1, 0, 0, 0, {}}).ok());
+    EXPECT_FALSE(db->SaveGang(GangRow{"RG4", "money", 1, 1, 0, 0, 0, {{"outlet", "O1", "member", 1}}}).ok());
+  }
+  std::unique_ptr<CaseStore> db;
+  ASSERT_TRUE(CaseStore::OpenReadOnly(path, &db).ok());
+  std::vector<GangRow> gangs;
+  ASSERT_TRUE(db->ListGangs(&gangs).ok());
+  ASSERT_EQ(gangs.size(), 2u);
+  EXPECT_EQ(gangs[0].gang_id, "RG2");
+  EXPECT_EQ(gangs[0].last_ts, 90);
+  EXPECT_EQ(gangs[0].accounts, 2);
+  EXPECT_EQ(gangs[0].persons, 1);
+  EXPECT_EQ(gangs[0].devices, 1);
+  EXPECT_EQ(gangs[1].gang_id, "RG10");
+  EXPECT_EQ(gangs[1].numbers, 1);
+  GangRow one;
+  ASSERT_TRUE(db->GetGang("RG2", &one).ok());
+  ASSERT_EQ(one.links.size(), 4u);
+  EXPECT_EQ(one.links[3].kind, "device");
+  EXPECT_EQ(one.links[3].ts, kNoTs);
+  EXPECT_EQ(db->GetGang("RG99", &one).code(), Status::Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace interdict
