@@ -114,7 +114,7 @@ int RunRun(const RunOptions& o) {
   // Read kAhead events ahead of the one applied and prefetch their state: the
   // engine's work is mostly cache misses on per-number, handset and account
   // state spread over gigabytes, and this overlaps those of several events.
-  constexpr size_t kAhead = 16;
+  constexpr size_t kAhead = 32;
   std::array<Event, kAhead> ahead;
   size_t queued = 0, head = 0;
   auto apply = [&](const Event& ev) {

@@ -10,6 +10,8 @@
 #include <absl/container/flat_hash_set.h>
 #include <fmt/format.h>
 
+#include "base/prefetch.h"
+
 namespace interdict {
 
 double BinomialUpperTail(uint64_t k, uint64_t n, double q) {
@@ -51,13 +53,6 @@ bool InsertUnique(std::vector<T>& v, T x) {
   return true;
 }
 
-template <typename T>
-void PrefetchAt(const std::vector<T>& v, uint32_t id) {
-  if (id >= v.size()) return;
-  const char* p = reinterpret_cast<const char*>(&v[id]);
-  __builtin_prefetch(p, 1);
-  if constexpr (sizeof(T) > 8) __builtin_prefetch(p + sizeof(T) - 1, 1);  // a second line if it straddles
-}
 
 struct SimOpen {
   Ts ts;

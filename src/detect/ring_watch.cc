@@ -1,5 +1,7 @@
 #include "detect/ring_watch.h"
 
+#include "base/prefetch.h"
+
 #include <time.h>
 
 #include <algorithm>
@@ -273,6 +275,19 @@ struct RingWatch::State {
 RingWatch::RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, Emit emit)
     : s_(std::make_unique<State>(dicts, cfg, std::move(emit))) {}
 RingWatch::~RingWatch() = default;
+
+void RingWatch::Prefetch(const Event& e) const {
+  const State& s = *s_;
+  if (e.kind == EventKind::kCall) {
+    PrefetchAt(s.calls_out, e.call.caller);
+    PrefetchAt(s.calls_in, e.call.callee);
+    PrefetchAt(s.calls_in, e.call.caller);
+    PrefetchAt(s.msisdn_marks, e.call.caller);
+  } else if (e.kind == EventKind::kTransfer) {
+    PrefetchAt(s.account_kind, e.transfer.from);
+    PrefetchAt(s.account_kind, e.transfer.to);
+  }
+}
 
 void RingWatch::Apply(const Event& e) {
   State& s = *s_;

@@ -10,6 +10,8 @@
 #include <absl/container/flat_hash_set.h>
 #include <fmt/format.h>
 
+#include "base/prefetch.h"
+
 #include "detect/governance.h"
 #include "engine/known_pairs.h"
 #include "graph/trace.h"
@@ -988,19 +990,10 @@ Engine::Engine(const Dictionaries* dicts, const EngineConfig& cfg, Sink sink)
     : impl_(std::make_unique<Impl>(dicts, cfg, std::move(sink))) {}
 Engine::~Engine() = default;
 
-namespace {
-template <typename T>
-void PrefetchAt(const std::vector<T>& v, uint32_t id) {
-  if (id >= v.size()) return;
-  const char* p = reinterpret_cast<const char*>(&v[id]);
-  __builtin_prefetch(p, 1);
-  if constexpr (sizeof(T) > 8) __builtin_prefetch(p + sizeof(T) - 1, 1);  // a second line if it straddles
-}
-}  // namespace
-
 void Engine::Prefetch(const Event& e) const {
   const Impl& m = *impl_;
   if (m.gov) m.gov->Prefetch(e);
+  if (m.rings) m.rings->Prefetch(e);
   switch (e.kind) {
     case EventKind::kCall:
       PrefetchAt(m.numbers, e.call.caller);
