@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 
 namespace interdict {
@@ -174,6 +176,44 @@ TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
   EXPECT_EQ(sum, st.state_bytes);
   EXPECT_GT(st.state_bytes, 0u);
   EXPECT_EQ(st.active_numbers, 9u + 25u);  // 9 SIMs of the box, 25 numbers called
+}
+
+// Rings inside the engine: six mule accounts paying each other over and over
+// among 400 ordinary people who each pay two others once become one gang
+// record whose members are exactly the six, each flagged (by the rings or by
+// governance first); the ordinary accounts are not.
+TEST(EngineScenario, MuleRingBecomesAGangRecord) {
+  World w;
+  for (int i = 0; i < 400; ++i)
+    w.Account("A" + std::to_string(i), w.Person("P" + std::to_string(i), 1970 + i % 30), kT0 - 400 * kDay);
+  for (int m = 0; m < 6; ++m)
+    w.Account("M" + std::to_string(m), w.Person("MP" + std::to_string(m), 1999), kT0 - 300 * kDay);
+  int txn = 0;
+  for (int h = 0; h < 160; ++h) {
+    // Background: 5 payments an hour between ordinary people.
+    for (int k = 0; k < 5; ++k) {
+      const int i = (h * 5 + k) % 400;
+      w.Pay(kT0 + h * 3600 + k * 60, "T" + std::to_string(++txn), "A" + std::to_string(i),
+            "A" + std::to_string((i * 37 + k * 101 + 1) % 400), 20000);
+    }
+    // The ring: from hour 10, every ten hours each mule pays every other.
+    if (h >= 10 && h % 10 == 0)
+      for (int a = 0; a < 6; ++a)
+        for (int b = 0; b < 6; ++b)
+          if (a != b)
+            w.Pay(kT0 + h * 3600 + 1800 + a * 10 + b, "T" + std::to_string(++txn), "M" + std::to_string(a),
+                  "M" + std::to_string(b), 50000);
+  }
+  w.Finish(kT0 + 161 * 3600);
+  const std::vector<GangRecord> gangs = w.engine().Gangs();
+  ASSERT_EQ(gangs.size(), 1u);
+  std::vector<std::string> members;
+  for (const GangMember& m : gangs[0].members)
+    if (m.role == "member") members.push_back(m.id);
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, (std::vector<std::string>{"M0", "M1", "M2", "M3", "M4", "M5"}));
+  for (int m = 0; m < 6; ++m) EXPECT_EQ(w.Of(ActionType::kFlagAccount, "M" + std::to_string(m)).size(), 1u) << m;
+  for (const Action& a : w.Of(ActionType::kFlagAccount)) EXPECT_EQ(a.target[0], 'M') << a.target;
 }
 
 // Prefetch is a hint: replaying a world's events with every event
