@@ -10,7 +10,7 @@
 #include <absl/container/flat_hash_set.h>
 #include <fmt/format.h>
 
-#include "base/prefetch.h"
+#include "base/dense_table.h"
 
 namespace interdict {
 
@@ -36,23 +36,6 @@ double BinomialUpperTail(uint64_t k, uint64_t n, double q) {
 }
 
 namespace {
-
-template <typename T>
-T& At(std::vector<T>& v, uint32_t id) {
-  if (id >= v.size()) v.resize(std::max<size_t>(id + 1, v.size() * 3 / 2 + 16));
-  return v[id];
-}
-
-// Adds x to the sorted set v unless present; true if it was new. Sorted so
-// that a SIM box's hundreds of SIMs cost a binary search per call, not a scan.
-template <typename T>
-bool InsertUnique(std::vector<T>& v, T x) {
-  const auto it = std::lower_bound(v.begin(), v.end(), x);
-  if (it != v.end() && *it == x) return false;
-  v.insert(it, x);
-  return true;
-}
-
 
 struct SimOpen {
   Ts ts;
@@ -464,7 +447,7 @@ struct GovernanceDetector::State {
       d.sim0 = c.caller;
     } else {
       if (d.sims.empty()) d.sims.push_back(d.sim0);
-      new_sim = InsertUnique(d.sims, c.caller);
+      new_sim = InsertSortedUnique(d.sims, c.caller);
     }
     if (c.caller_cell != kNoId && !d.sims.empty()) {
       auto it = std::find_if(d.cells.begin(), d.cells.end(), [&](const CellCount& x) { return x.cell == c.caller_cell; });
@@ -668,7 +651,7 @@ struct GovernanceDetector::State {
       if (t.device != kNoId && a.known && personal_device) {
         a.device = t.device;
         DeviceState& d = At(devices, t.device);
-        if (InsertUnique(d.accounts, t.from)) {
+        if (InsertSortedUnique(d.accounts, t.from)) {
           if (a.holder != kNoId && d.holders.size() < 16 &&
               std::find(d.holders.begin(), d.holders.end(), a.holder) == d.holders.end())
             d.holders.push_back(a.holder);

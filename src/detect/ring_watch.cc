@@ -1,6 +1,6 @@
 #include "detect/ring_watch.h"
 
-#include "base/prefetch.h"
+#include "base/dense_table.h"
 
 #include <time.h>
 
@@ -14,17 +14,6 @@
 
 namespace interdict {
 namespace {
-
-// Grows a per-id vector on demand (ids are dense and arrive roughly in order).
-template <typename T>
-T& At(std::vector<T>& v, uint32_t id, const T& fill = T{}) {
-  if (id >= v.size()) v.resize(std::max<size_t>(id + 1, v.size() + v.size() / 2 + 16), fill);
-  return v[id];
-}
-template <typename T>
-T Get(const std::vector<T>& v, uint32_t id, const T& absent) {
-  return id < v.size() ? v[id] : absent;
-}
 
 double ThreadCpuSeconds() {
   timespec t{};

@@ -113,7 +113,7 @@ class RingWatch {
 
   // Every event, in event-time order (openings give holders and account kinds).
   void Apply(const Event& e);
-  // A hint that `e` will be applied soon (base/prefetch.h); no effect on results.
+  // A hint that `e` will be applied soon (base/dense_table.h); no effect on results.
   void Prefetch(const Event& e) const;
   // An action another detector decided: a flagged number is watched in the
   // call graph, and a flagged or stopped entity is never flagged again here.

@@ -10,7 +10,7 @@
 #include <absl/container/flat_hash_set.h>
 #include <fmt/format.h>
 
-#include "base/prefetch.h"
+#include "base/dense_table.h"
 
 #include "detect/governance.h"
 #include "engine/known_pairs.h"
@@ -20,28 +20,6 @@
 namespace interdict {
 
 namespace {
-
-// Grows a per-id vector on demand: ids are dense and arrive in order.
-// `fill` is the value of ids not seen yet (kNoId, kNoTs ... where 0 is valid).
-template <typename T>
-T& At(std::vector<T>& v, uint32_t id, const T& fill = T{}) {
-  if (id >= v.size()) v.resize(std::max<size_t>(id + 1, v.size() + v.size() / 2 + 16), fill);
-  return v[id];
-}
-
-// For the big per-entity tables: grows to cover every id the dictionary has
-// handed out (`known`, e.g. all SIMs read from sim_cards.csv) with exactly
-// that capacity, then by an eighth at a time for ids interned later, so the
-// table is not left up to twice the size of the population (resize's growth).
-template <typename T>
-T& AtSized(std::vector<T>& v, uint32_t id, size_t known) {
-  if (id >= v.size()) {
-    const size_t n = std::max<size_t>(id + 1, known);
-    if (n > v.capacity()) v.reserve(std::max(n, v.capacity() + v.capacity() / 8));
-    v.resize(n);
-  }
-  return v[id];
-}
 
 // Linear counting over a 256-bit bitmap: distinct callees per window with 32
 // bytes per number (exact enough up to several hundred; we judge at >= 10).
@@ -150,14 +128,15 @@ struct Device {
   std::unique_ptr<std::vector<MsisdnId>> more;
 
   size_t sims() const { return (sim != kNoId) + (more ? more->size() : 0); }
-  bool HasSim(MsisdnId m) const { return sim == m || (more && std::binary_search(more->begin(), more->end(), m)); }
-  void AddSim(MsisdnId m) {
-    if (sim == kNoId) {
+  // Adds m unless the handset ran it already in the window; true if new.
+  bool AddSim(MsisdnId m) {
+    if (sim == kNoId || sim == m) {
+      const bool added = sim == kNoId;
       sim = m;
-      return;
+      return added;
     }
     if (!more) more = std::make_unique<std::vector<MsisdnId>>();
-    more->insert(std::lower_bound(more->begin(), more->end(), m), m);
+    return InsertSortedUnique(*more, m);
   }
   void ClearSims() {
     sim = kNoId;
@@ -694,11 +673,7 @@ struct Engine::Impl {
       dev.calls = 0;
     }
     ++dev.calls;
-    bool new_sim = false;
-    if (dev.sims() < 512 && !dev.HasSim(caller)) {
-      dev.AddSim(caller);
-      new_sim = true;
-    }
+    const bool new_sim = dev.sims() < 512 && dev.AddSim(caller);
     if (dev.sims() < cfg.simbox_min_sims) return;
     // A flagged box: only a SIM it has not run before is news.
     if (dev.flagged) {

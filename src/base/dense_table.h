@@ -1,0 +1,69 @@
+// Per-entity state in vectors indexed by dense id (base/intern.h hands out
+// ids 0..n-1): growing, reading, prefetching, and small sorted id sets.
+//
+// Why one header: the engine, governance and ring detection each keep tables
+// by MsisdnId, AccountId, DeviceId ...; they must grow and be prefetched the
+// same way. None of this is thread-safe; references into a table are valid
+// until the next call that may grow it.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace interdict {
+
+// The entry of `id`, growing the table on demand (by half, so growth is
+// amortised when ids arrive one by one). `fill` is the value of ids not seen
+// yet (kNoId, kNoTs ... where 0 is a valid value).
+template <typename T>
+T& At(std::vector<T>& v, uint32_t id, const T& fill = T{}) {
+  if (id >= v.size()) v.resize(std::max<size_t>(id + 1, v.size() + v.size() / 2 + 16), fill);
+  return v[id];
+}
+
+// For the big per-entity tables: grows to cover every id the dictionary has
+// handed out (`known`, e.g. all SIMs read from sim_cards.csv) with exactly
+// that capacity, then by an eighth at a time for ids interned later, so the
+// table is not left up to twice the size of the population (resize's growth).
+// Default-constructs new entries (T may be move-only).
+template <typename T>
+T& AtSized(std::vector<T>& v, uint32_t id, size_t known) {
+  if (id >= v.size()) {
+    const size_t n = std::max<size_t>(id + 1, known);
+    if (n > v.capacity()) v.reserve(std::max(n, v.capacity() + v.capacity() / 8));
+    v.resize(n);
+  }
+  return v[id];
+}
+
+// The entry of `id`, or `absent` past the end (never grows).
+template <typename T>
+T Get(const std::vector<T>& v, uint32_t id, const T& absent) {
+  return id < v.size() ? v[id] : absent;
+}
+
+// Software prefetch of the entry of `id`. Why: the engine's work per event is
+// mostly cache misses on state spread over gigabytes; `interdict run` reads
+// events ahead and calls each detector's Prefetch so the misses of several
+// events overlap. Only a hint: an id past the end is ignored, nothing is read
+// or written.
+template <typename T, typename A>
+inline void PrefetchAt(const std::vector<T, A>& v, uint32_t id) {
+  if (id >= v.size()) return;
+  const char* p = reinterpret_cast<const char*>(&v[id]);
+  __builtin_prefetch(p, 1);
+  if constexpr (sizeof(T) > 8) __builtin_prefetch(p + sizeof(T) - 1, 1);  // a second line if it straddles
+}
+
+// Adds x to the sorted set v unless present; true if it was new. Sorted so
+// that a SIM box's hundreds of SIMs cost a binary search per call, not a scan.
+template <typename T>
+bool InsertSortedUnique(std::vector<T>& v, T x) {
+  const auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it != v.end() && *it == x) return false;
+  v.insert(it, x);
+  return true;
+}
+
+}  // namespace interdict
