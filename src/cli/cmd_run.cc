@@ -115,8 +115,8 @@ int RunRun(const RunOptions& o) {
   // engine's work is mostly cache misses on per-number, handset and account
   // state spread over gigabytes, and this overlaps those of several events.
   constexpr size_t kAhead = 32;
-  std::array<Event, kAhead> ahead;
-  size_t queued = 0, head = 0;
+  std::array<Event, kAhead> ahead;  // event i of the stream sits at i % kAhead until applied
+  uint64_t read = 0;
   auto apply = [&](const Event& ev) {
     if ((n++ & 15) == 0) {
       auto a = std::chrono::steady_clock::now();
@@ -132,15 +132,11 @@ int RunRun(const RunOptions& o) {
   };
   while (reader.Next(&e)) {
     engine.Prefetch(e);
-    if (queued == kAhead) {
-      apply(ahead[head]);
-      ahead[head] = e;
-      head = (head + 1) % kAhead;
-    } else {
-      ahead[(head + queued++) % kAhead] = e;
-    }
+    Event& slot = ahead[read++ % kAhead];
+    if (read > kAhead) apply(slot);  // the event read kAhead before this one
+    slot = e;
   }
-  for (; queued > 0; --queued, head = (head + 1) % kAhead) apply(ahead[head]);
+  for (uint64_t i = read > kAhead ? read - kAhead : 0; i < read; ++i) apply(ahead[i % kAhead]);
   if (last_ts != kNoTs) engine.Finish(last_ts);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   s = reader.Finish();

@@ -519,10 +519,10 @@ struct GovernanceDetector::State {
   // Drops what left the window, and the oldest entries beyond kMaxWindow: an
   // account paid by hundreds of parties within hours is a collection point
   // whatever the oldest of them did, and every check over the window must
-  // stay bounded for a merchant's or a platform's account. Returns whether
-  // inflows were dropped (the distinct payers must then be recounted).
+  // stay bounded for a merchant's or a platform's account. The distinct
+  // payers are recounted when inflows left.
   static constexpr size_t kMaxWindow = 256;
-  static bool Prune(AccountState& a, Ts now, Ts window) {
+  static void Prune(AccountState& a, Ts now, Ts window) {
     size_t i = 0;
     while (i < a.window.size() && a.window[i].ts + window < now) ++i;
     // At the cap, drop the older half at once: amortised O(1) per inflow.
@@ -532,7 +532,7 @@ struct GovernanceDetector::State {
     while (j < a.outs.size() && a.outs[j].first + window < now) ++j;
     if (a.outs.size() - j >= kMaxWindow) j = a.outs.size() - kMaxWindow / 2;
     a.outs.erase(a.outs.begin(), a.outs.begin() + static_cast<std::ptrdiff_t>(j));
-    return i > 0;
+    if (i > 0) RecountSenders(a);
   }
   // Distinct payers are only compared with fanin_min_senders: kMaxSenders of
   // them are "many".
@@ -639,7 +639,7 @@ struct GovernanceDetector::State {
     if (t.from != kNoId) {
       AccountState& a = At(accounts, t.from);
       if (a.first_activity == kNoTs) a.first_activity = now;
-      if (Prune(a, now, cfg.mule_window_s)) RecountSenders(a);
+      Prune(a, now, cfg.mule_window_s);
       // Money sent on: transfers to accounts and cash; shop and platform
       // payments are spending, not layering.
       if (t.channel != Channel::kPos && t.channel != Channel::kThirdParty) a.outs.push_back({now, t.amount});
@@ -679,21 +679,17 @@ struct GovernanceDetector::State {
     if (t.to != kNoId) {
       AccountState& b = At(accounts, t.to);
       if (b.first_activity == kNoTs) b.first_activity = now;
-      const bool dropped = Prune(b, now, cfg.mule_window_s);
+      Prune(b, now, cfg.mule_window_s);
       // Only money from another party counts as money to pass on: a cash
       // deposit is the holder's own, a salary comes from a business.
       const bool other_party = t.kind == TransferKind::kTransfer && t.from != kNoId &&
                                !(At(accounts, t.from).known && At(accounts, t.from).business) &&
                                t.channel != Channel::kPos;
-      if (other_party) b.window.push_back({now, t.amount, t.from});
-      b.in_total += t.amount;
-      // Distinct payers within the window: recounted only when inflows left
-      // it, stopping at kMaxSenders.
-      if (dropped) {
-        RecountSenders(b);
-      } else if (other_party) {
-        AddSender(b, t.from);
+      if (other_party) {
+        b.window.push_back({now, t.amount, t.from});
+        AddSender(b, t.from);  // distinct payers within the window, up to kMaxSenders
       }
+      b.in_total += t.amount;
       if (t.from != kNoId) {
         const AccountState& a = At(accounts, t.from);
         if (a.flagged) {
