@@ -30,6 +30,7 @@ struct RunOptions {
   std::string stream_kind;
   std::string model;
   bool quiet = false;
+  bool exact_distinct = false;
 };
 
 double PeakRssMb() {
@@ -69,6 +70,8 @@ int RunRun(const RunOptions& o) {
   ReadOptions ropt;
   ropt.tz = g.tz;
   ropt.lateness_s = g.lateness_s;
+  ropt.exact_distinct = o.exact_distinct;
+  ropt.intern_sms_templates = false;  // no rule of the engine reads sms.template_id
   DatasetReader reader(&dicts, &rejects, ropt);
   if (o.dataset == "-") {
     const FileSpec* spec = FindFileSpec(o.stream_kind);
@@ -268,6 +271,8 @@ const bool kRegistered = RegisterCommand(60, [](CLI::App& app, int* exit_code) {
   cmd->add_option("--model", o->model, "fraud-number model from 'interdict train DATASET' (default: the rules decide)");
   cmd->add_option("--stream", o->stream_kind, "with DATASET -: the file kind on stdin (calls, sms, transfers ...)");
   cmd->add_flag("--quiet", o->quiet, "print nothing on success");
+  cmd->add_flag("--exact-distinct", o->exact_distinct,
+                "exact distinct ids per column in summary.json (default: HyperLogLog estimate, ~1 %)");
   cmd->callback([o, exit_code] { *exit_code = RunRun(*o); });
 });
 

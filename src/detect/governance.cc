@@ -113,6 +113,9 @@ struct AccountState {
   bool reverified = false;
   bool passthrough = false;
   bool on_mule_phone = false;
+  // Its holder was exposed to a flagged number (PersonState::exposed, kept
+  // here too so that a transfer does not wait for the holder's entry).
+  bool holder_exposed = false;
   uint16_t probes = 0;
   uint16_t exposed_payers = 0;
   uint16_t from_mules = 0;  // transfers received from flagged mule accounts
@@ -179,11 +182,11 @@ struct GovernanceDetector::State {
   GovernanceStats* stats;
   uint64_t next_id = 0;
 
-  std::vector<PersonState> persons;
-  std::vector<MsisdnState> msisdns;
-  std::vector<AccountState> accounts;
-  std::vector<OutletState> outlets;
-  std::vector<DeviceState> devices;  // by DeviceId
+  DenseTable<PersonState> persons;
+  DenseTable<MsisdnState> msisdns;
+  DenseTable<AccountState> accounts;
+  DenseTable<OutletState> outlets;
+  DenseTable<DeviceState> devices;  // by DeviceId
   uint64_t total_openings[2] = {0, 0};
   uint64_t total_bad[2] = {0, 0};
   // Openings and bad cards of outlets already flagged: left out of the base
@@ -193,7 +196,7 @@ struct GovernanceDetector::State {
   absl::flat_hash_set<uint64_t> bad_pairs;  // (outlet, holder) counted once
   // Rings: the members of each ring, by root; accounts with a counterparty.
   absl::flat_hash_map<AccountId, std::vector<AccountId>> ring_members;
-  std::vector<P2pState> p2p;  // by AccountState::p2p
+  DenseTable<P2pState> p2p;  // by AccountState::p2p
   const P2pState kNoP2p{};
   uint64_t peer_ends = 0;  // counterparties summed over all accounts (two per pair)
   std::vector<AccountId> ring_work;  // members whose counterparties are to be re-tested
@@ -292,6 +295,7 @@ struct GovernanceDetector::State {
     if (o.person == kNoId) return;
     PersonState& ps = At(persons, o.person);
     ps.accounts.push_back({e.ts, o.account, o.bank});
+    a.holder_exposed = ps.exposed;
     if (ps.seller) {
       ReverifyAccount(o.account, e.ts);
       return;
@@ -696,7 +700,7 @@ struct GovernanceDetector::State {
           ++b.from_mules;
           b.from_mules_amount += t.amount;
         }
-        if (a.holder != kNoId && At(persons, a.holder).exposed && b.exposed_payers < 1000) ++b.exposed_payers;
+        if (a.holder_exposed && b.exposed_payers < 1000) ++b.exposed_payers;
         // A probe: a tiny transfer between two personal accounts (not a shop
         // payment), one of them new: how launderers test a bought account
         // before using it. Between two old accounts it is a family's change.
@@ -890,7 +894,7 @@ struct GovernanceDetector::State {
     AccountState& a = accounts[x];
     if (a.flagged || !a.known || a.business || a.ring != kNoId) return;
     // A person warned of fraud who paid two of a gang's accounts is its victim.
-    if (a.holder != kNoId && a.holder < persons.size() && persons[a.holder].exposed) return;
+    if (a.holder_exposed) return;
     int k = 0;
     const P2pState& pa = P2pIf(x);
     for (AccountId p : pa.peers) k += accounts[p].ring != kNoId && FindRing(p) == root;
@@ -969,7 +973,10 @@ void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts) {
 
 void GovernanceDetector::NoteExposedPerson(PersonId p, Ts) {
   if (p == kNoId) return;
-  At(s_->persons, p).exposed = true;
+  PersonState& ps = At(s_->persons, p);
+  if (ps.exposed) return;
+  ps.exposed = true;
+  for (const AccountOpen& ao : ps.accounts) At(s_->accounts, ao.account).holder_exposed = true;
 }
 
 void GovernanceDetector::Finish(Ts end) {

@@ -81,10 +81,10 @@ struct RingWatch::State {
   };
   Graph graphs[2];
 
-  std::vector<PersonId> account_person, msisdn_person;
-  std::vector<AccountKind> account_kind;
-  std::vector<uint8_t> account_marks, msisdn_marks;
-  std::vector<uint16_t> calls_out, calls_in;  // saturating lifetime counts per number
+  DenseTable<PersonId> account_person, msisdn_person;
+  DenseTable<AccountKind> account_kind;
+  DenseTable<uint8_t> account_marks, msisdn_marks;
+  DenseTable<uint16_t> calls_out, calls_in;  // saturating lifetime counts per number
   int64_t period = -1;
 
   struct Gang {

@@ -243,32 +243,32 @@ struct Engine::Impl {
   uint64_t next_action = 1;
   uint64_t warn_seq = 0;
 
-  std::vector<NumberState> numbers;
-  std::vector<Ts> msisdn_opened;        // sim_cards ts, kNoTs if none (off-net)
+  DenseTable<NumberState> numbers;
+  DenseTable<Ts> msisdn_opened;        // sim_cards ts, kNoTs if none (off-net)
   int64_t last_hour = -1;               // event-time hour of the last queue service
-  std::vector<PersonId> msisdn_person;  // registered holder
-  std::vector<PersonId> account_person;
-  std::vector<Ts> person_exposed;       // last long conversation with a flagged number
-  std::vector<Ts> person_first_exposed; // first such conversation: when the scam began
+  DenseTable<PersonId> msisdn_person;  // registered holder
+  DenseTable<PersonId> account_person;
+  DenseTable<Ts> person_exposed;       // last long conversation with a flagged number
+  DenseTable<Ts> person_first_exposed; // first such conversation: when the scam began
   absl::flat_hash_map<MsisdnId, Exposure> exposure;
-  std::vector<Device> devices;
+  DenseTable<Device> devices;
   absl::flat_hash_map<RegionId, RegionQueue> regions;
   // (payer account, payee account) pairs paid within the memory span: a
   // first-time payee is one this filter has not seen. About 2 bytes a pair
   // instead of 9-18 in a hash set; a false "seen" (~0.2 %) costs a missed
   // first-time hold, never a false one.
   KnownPairs payee_pairs;
-  std::vector<uint8_t> account_flags;         // kAf* bits
-  std::vector<uint8_t> internal;              // account has a bank_accounts row
-  std::vector<AccountKind> account_kind;
-  std::vector<Ts> account_opened;
+  DenseTable<uint8_t> account_flags;         // kAf* bits
+  DenseTable<uint8_t> internal;              // account has a bank_accounts row
+  DenseTable<AccountKind> account_kind;
+  DenseTable<Ts> account_opened;
   struct ExposedPayers {
     PersonId first = kNoId;
     uint32_t distinct = 0;  // 1, or 2 for "more than one" (all the rule needs)
   };
   absl::flat_hash_map<AccountId, ExposedPayers> exposed_payers;  // payee -> exposed persons paying it
-  std::vector<uint8_t> first_time_txn;                      // by TransferIndex: a new payer->payee pair
-  std::vector<uint8_t> person_flags;  // kPfFlaggedNumber | kPfGovFlagged
+  DenseTable<uint8_t> first_time_txn;                      // by TransferIndex: a new payer->payee pair
+  DenseTable<uint8_t> person_flags;  // kPfFlaggedNumber | kPfGovFlagged
   KnownPairs known_pairs;             // persons who have talked on the phone
 
   TransferGraph graph;

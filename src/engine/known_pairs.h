@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/huge_alloc.h"
 #include "base/time.h"
 
 namespace interdict {
@@ -49,7 +50,7 @@ class KnownPairs {
 
  private:
   struct Generation {
-    std::vector<uint64_t> words;  // 8 words (512 bits) a block
+    std::vector<uint64_t, HugePageAllocator<uint64_t>> words;  // 8 words (512 bits) a block; probed at random
     uint64_t blocks = 0;
     uint64_t capacity = 0;
     uint64_t count = 0;

@@ -27,6 +27,7 @@
 #include <span>
 #include <vector>
 
+#include "base/huge_alloc.h"
 #include "base/money.h"
 #include "base/time.h"
 #include "model/enums.h"
@@ -159,8 +160,9 @@ class TransferGraph {
   ChunkedColumn<AccountId> to_;
   ChunkedColumn<TxnId> txn_;
   ChunkedColumn<uint8_t> meta_;  // kind (2 bits) | channel << 2
-  std::vector<IndexList> out_;
-  std::vector<IndexList> in_;
+  // Headers by account, read at random: in huge pages (base/huge_alloc.h).
+  std::vector<IndexList, HugePageAllocator<IndexList>> out_;
+  std::vector<IndexList, HugePageAllocator<IndexList>> in_;
   std::vector<bool> internal_;
   bool all_internal_ = false;
   Ts max_ts_ = kNoTs;

@@ -47,7 +47,10 @@ EventFileStream::EventFileStream(const FileSpec& spec, Dictionaries* dicts, Reje
       recs_(kBatch),
       pending_(kBatch),
       rej_(kBatch),
-      ok_(kBatch) {}
+      ok_(kBatch) {
+  parser_.set_exact_distinct(opt.exact_distinct);
+  if (!opt.intern_sms_templates && spec.kind == EventKind::kSms) parser_.set_intern(col::kSmsTemplate, false);
+}
 
 Status EventFileStream::Open(const std::string& path, const std::string& display_name) {
   std::unique_ptr<ByteSource> src;

@@ -2,6 +2,7 @@
 // merge order, reorder buffer and late events.
 #include "ingest/dataset.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "base/test_util.h"
@@ -195,6 +196,53 @@ TEST(Dataset, CrlfBomGzipAndEmptyFields) {
   EXPECT_EQ(r->stats[0].distinct[0].column, "sender");
   EXPECT_EQ(r->stats[0].distinct[0].distinct, 1u);
   EXPECT_EQ(r->stats[0].distinct[1].distinct, 2u);
+}
+
+// Distinct ids: a sketch by default (marked approximate), the bitset with
+// exact_distinct; sms.template_id checked and counted but not interned when
+// the consumer says it reads none.
+TEST(Dataset, DistinctCountsAndUninternedTemplates) {
+  TempDir d;
+  std::string sms = "ts,sender,receiver,has_url,template_id\n";
+  for (int i = 0; i < 3000; ++i)
+    sms += fmt::format("2024-03-01T09:{:02}:{:02}+08:00,s{},r{},0,tpl{}\n", i / 60 % 60, i % 60, i % 7, i, i % 500);
+  sms += "2024-03-01T09:59:59+08:00,s1,r1,0,bad tpl\n";  // a space: still validated, rejected
+  WriteFile(d.File("sms.csv"), sms);
+  auto find = [](const FileStats& s, std::string_view col) {
+    for (const auto& c : s.distinct)
+      if (c.column == col) return c;
+    return ColumnDistinct{};
+  };
+  {
+    ReadOptions opt;
+    opt.exact_distinct = true;
+    auto r = ReadDir(d, opt);
+    ASSERT_TRUE(r->status.ok()) << r->status.message();
+    ASSERT_EQ(r->events.size(), 3000u);
+    EXPECT_EQ(r->stats[0].rejected, 1u);
+    EXPECT_EQ(find(r->stats[0], "receiver").distinct, 3000u);
+    EXPECT_FALSE(find(r->stats[0], "receiver").approximate);
+    EXPECT_EQ(find(r->stats[0], "template_id").distinct, 500u);
+    EXPECT_EQ(r->dicts.tmpl.size(), 500u);
+    EXPECT_NE(r->events[0].sms.template_id, kNoId);
+  }
+  {
+    ReadOptions opt;
+    opt.intern_sms_templates = false;
+    auto r = ReadDir(d, opt);
+    ASSERT_TRUE(r->status.ok()) << r->status.message();
+    ASSERT_EQ(r->events.size(), 3000u);
+    EXPECT_EQ(r->stats[0].rejected, 1u);  // the bad template is still a reject
+    const auto recv = find(r->stats[0], "receiver");
+    EXPECT_TRUE(recv.approximate);
+    EXPECT_NEAR(static_cast<double>(recv.distinct), 3000.0, 60.0);
+    const auto tpl = find(r->stats[0], "template_id");
+    EXPECT_TRUE(tpl.approximate);
+    EXPECT_NEAR(static_cast<double>(tpl.distinct), 500.0, 10.0);
+    EXPECT_EQ(r->dicts.tmpl.size(), 0u);
+    EXPECT_EQ(r->events[0].sms.template_id, kNoId);
+    EXPECT_EQ(r->dicts.msisdn.Find("r2999"), r->events[2999].sms.receiver);
+  }
 }
 
 TEST(Dataset, OutOfOrderWithinLatenessIsReordered) {

@@ -50,7 +50,8 @@ bool IsValidId(std::string_view s) {
 }
 
 RowParser::RowParser(const FileSpec& spec, Dictionaries* dicts, const TimeZone& tz)
-    : spec_(spec), dicts_(dicts), ts_parser_(tz), index_(spec.columns.size(), -1), seen_(spec.columns.size()) {}
+    : spec_(spec), dicts_(dicts), ts_parser_(tz), index_(spec.columns.size(), -1), seen_(spec.columns.size()),
+      no_intern_(spec.columns.size(), 0) {}
 
 Status RowParser::BindHeader(const CsvRecord& header, std::string_view file_name) {
   stats_.file = std::string(file_name);
@@ -287,13 +288,13 @@ bool RowParser::ParsePerson(const CsvRecord& r, Person* p, RejectInfo* rej) {
 
 void RowParser::AddId(PendingRow* p, int c, Interner& in, std::string_view v) const {
   PendingRow::Id& id = p->ids[p->num_ids++];
-  id.interner = &in;
+  id.interner = no_intern_[c] ? nullptr : &in;
   id.text = v;
   id.column = static_cast<int8_t>(c);
   id.candidate = kNoId;
   if (!v.empty()) {
     id.hash = HashBytes(v);
-    in.Prefetch(id.hash);
+    if (id.interner) in.Prefetch(id.hash);
   } else {
     id.hash = 0;
   }
@@ -301,9 +302,28 @@ void RowParser::AddId(PendingRow* p, int c, Interner& in, std::string_view v) co
 
 uint32_t RowParser::InternPending(const PendingRow::Id& id, bool* inserted) {
   if (id.text.empty()) return kNoId;
+  if (!id.interner) {
+    Sketch(id);
+    return kNoId;
+  }
   uint32_t v = id.interner->InternCandidate(id.text, id.hash, id.candidate, inserted);
-  MarkSeen(id.column, v);
+  CountDistinct(id, v);
   return v;
+}
+
+void RowParser::Sketch(const PendingRow::Id& id) {
+  // The interner's hash is a 64-bit mix (base/hash.h): fit for the sketch.
+  AllocateSketches();
+  sketched_ = true;
+  sketch_[id.column].Add(id.hash);
+}
+
+void RowParser::CountDistinct(const PendingRow::Id& id, uint32_t v) {
+  if (exact_distinct_) {
+    MarkSeen(id.column, v);
+  } else {
+    Sketch(id);
+  }
 }
 
 bool RowParser::ParseEvent(const CsvRecord& r, Event* e, RejectInfo* rej) {
@@ -461,7 +481,7 @@ bool RowParser::Finish(PendingRow* p, Event* e, RejectInfo* rej) {
         Reject(rej, RejectReason::kDuplicateTxn, col::kTxId, "txn_id seen before in this data set");
         return false;
       }
-      MarkSeen(col::kTxId, txn);
+      CountDistinct(id[0], txn);
       e->transfer.txn = txn;
       e->transfer.from = InternPending(id[1]);
       e->transfer.to = InternPending(id[2]);

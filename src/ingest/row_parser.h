@@ -48,7 +48,7 @@ struct FileStats {
 // A row that passed validation, with its ids hashed but not yet interned.
 struct PendingRow {
   struct Id {
-    Interner* interner;
+    Interner* interner;  // nullptr: a column not interned (set_intern), only counted
     std::string_view text;  // empty = absent
     uint64_t hash;
     uint32_t candidate;
@@ -80,7 +80,7 @@ class RowParser {
   static void Resolve(PendingRow* p) {
     for (int i = 0; i < p->num_ids; ++i) {
       PendingRow::Id& id = p->ids[i];
-      id.candidate = id.text.empty() ? kNoId : id.interner->Candidate(id.hash);
+      id.candidate = id.text.empty() || !id.interner ? kNoId : id.interner->Candidate(id.hash);
     }
   }
   bool Finish(PendingRow* p, Event* e, RejectInfo* rej);
@@ -91,7 +91,12 @@ class RowParser {
   // exact_distinct every id is interned (exact counts, slower at millions of
   // ids). True if the row is accepted; *ts is its time.
   bool Check(const CsvRecord& r, Ts* ts, RejectInfo* rej);
+  // Distinct ids per column: exact by bitset over interned ids, or (false,
+  // the default) by HyperLogLog sketch. Check() interns nothing unless exact.
   void set_exact_distinct(bool exact) { exact_distinct_ = exact; }
+  // A column whose ids are validated and counted but not interned: Finish()
+  // sets the event's field to kNoId (for consumers that never read it).
+  void set_intern(int column, bool intern) { no_intern_[column] = !intern; }
 
   // Records a CSV-level error (bad quoting, overlong record) as a reject.
   void CsvErrorToReject(const CsvRecord& r, RejectInfo* rej) const;
@@ -123,6 +128,9 @@ class RowParser {
   void MarkSeen(int c, uint32_t id);
   void AddId(PendingRow* p, int c, Interner& in, std::string_view v) const;
   uint32_t InternPending(const PendingRow::Id& id, bool* inserted = nullptr);
+  // Counts an id in its column's distinct figure: the bitset (exact) or the sketch.
+  void CountDistinct(const PendingRow::Id& id, uint32_t v);
+  void Sketch(const PendingRow::Id& id);
   void Reject(RejectInfo* rej, RejectReason reason, int c, std::string detail) const;
 
   friend class LineChecker;  // validate's fused fast path: same sketches, ts cache and txn interner
@@ -142,7 +150,8 @@ class RowParser {
   std::vector<int> index_;  // spec column -> record field index, -1 if absent
   size_t header_fields_ = 0;
   std::vector<std::vector<uint64_t>> seen_;  // per spec column: bitset over ids (id columns only)
-  std::vector<HyperLogLog> sketch_;          // per spec column, Check() mode only
+  std::vector<HyperLogLog> sketch_;          // per spec column, unless exact_distinct_
+  std::vector<uint8_t> no_intern_;           // per spec column: set_intern(c, false)
   bool exact_distinct_ = false;
   bool sketched_ = false;
   PendingRow check_row_;
