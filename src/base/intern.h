@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/dense_table.h"
 #include "base/hash.h"
 #include "base/huge_alloc.h"
 
@@ -43,7 +44,7 @@ class Interner {
   // kNoId if absent.
   uint32_t Find(std::string_view s) const;
   // Starts loading the slot a lookup of hash h will probe first.
-  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+  void Prefetch(uint64_t h) const { PrefetchLine(&slots_[h & mask_]); }
 
   // Staged lookup for batches (see RowParser): Candidate() walks the slots of
   // hash h (prefetched earlier) to the first tag match, prefetches that id's
@@ -56,7 +57,7 @@ class Interner {
       const Slot slot = slots_[i];
       if (slot.tag == 0) return kNoId;
       if (slot.tag == tag) {
-        __builtin_prefetch(&keys_[slot.id]);
+        PrefetchLine(&keys_[slot.id]);
         return slot.id;
       }
     }

@@ -182,11 +182,11 @@ struct GovernanceDetector::State {
   GovernanceStats* stats;
   uint64_t next_id = 0;
 
-  DenseTable<PersonState> persons;
-  DenseTable<MsisdnState> msisdns;
-  DenseTable<AccountState> accounts;
+  ChunkedTable<PersonState> persons;
+  ChunkedTable<MsisdnState> msisdns;
+  ChunkedTable<AccountState> accounts;
   DenseTable<OutletState> outlets;
-  DenseTable<DeviceState> devices;  // by DeviceId
+  ChunkedTable<DeviceState> devices;  // by DeviceId
   uint64_t total_openings[2] = {0, 0};
   uint64_t total_bad[2] = {0, 0};
   // Openings and bad cards of outlets already flagged: left out of the base
@@ -200,6 +200,12 @@ struct GovernanceDetector::State {
   const P2pState kNoP2p{};
   uint64_t peer_ends = 0;  // counterparties summed over all accounts (two per pair)
   std::vector<AccountId> ring_work;  // members whose counterparties are to be re-tested
+
+  // Entries by id, growing on demand; references stay valid (ChunkedTable).
+  AccountState& Acc(AccountId a) { return At(accounts, a); }
+  MsisdnState& Msisdn(MsisdnId m) { return At(msisdns, m); }
+  DeviceState& Dev(DeviceId d) { return At(devices, d); }
+  PersonState& Person(PersonId p) { return At(persons, p); }
 
   void Send(Ts ts, ActionType type, TargetKind tk, std::string target, double score, std::string reason) {
     Action a;
@@ -218,7 +224,7 @@ struct GovernanceDetector::State {
 
   // ---------------- card sellers ----------------
   void FlagSeller(PersonId p, Ts ts, double score, const std::string& reason) {
-    PersonState& ps = At(persons, p);
+    PersonState& ps = Person(p);
     if (ps.seller) return;
     ps.seller = true;
     ++stats->sellers;
@@ -227,13 +233,13 @@ struct GovernanceDetector::State {
     for (const AccountOpen& ao : ps.accounts) ReverifyAccount(ao.account, ts);
   }
   void ReverifySim(MsisdnId m, Ts ts) {
-    MsisdnState& ms = At(msisdns, m);
+    MsisdnState& ms = Msisdn(m);
     if (ms.reverified) return;
     ms.reverified = true;
     Send(ts, ActionType::kReverifySim, TargetKind::kMsisdn, Name(dicts->msisdn, m), 0.8, "seller_card");
   }
   void ReverifyAccount(AccountId a, Ts ts) {
-    AccountState& as = At(accounts, a);
+    AccountState& as = Acc(a);
     if (as.reverified) return;
     as.reverified = true;
     Send(ts, ActionType::kReverifyAccount, TargetKind::kAccount, Name(dicts->account, a), 0.8, "seller_card");
@@ -242,13 +248,13 @@ struct GovernanceDetector::State {
   void OnSimOpen(const Event& e) {
     const SimCardOpen& o = e.sim;
     if (o.msisdn == kNoId) return;
-    MsisdnState& m = At(msisdns, o.msisdn);
+    MsisdnState& m = Msisdn(o.msisdn);
     m.holder = o.person;
     m.outlet = o.outlet;
     m.opened = e.ts;
     CountOpening(o.outlet, kSimOpening);
     if (o.person == kNoId) return;
-    PersonState& ps = At(persons, o.person);
+    PersonState& ps = Person(o.person);
     ps.sims.push_back({e.ts, o.msisdn, o.op, o.outlet});
     if (ps.seller) {
       ReverifySim(o.msisdn, e.ts);
@@ -275,7 +281,7 @@ struct GovernanceDetector::State {
       ps.weak_batch = true;
       // A card of the batch may already be bad.
       for (const SimOpen& so : ps.sims)
-        if (At(msisdns, so.msisdn).bad) {
+        if (Msisdn(so.msisdn).bad) {
           FlagSeller(o.person, e.ts, 0.7, fmt::format("sim_batch:{}+misused", in_window));
           break;
         }
@@ -285,7 +291,7 @@ struct GovernanceDetector::State {
   void OnAccountOpen(const Event& e) {
     const BankAccountOpen& o = e.account;
     if (o.account == kNoId) return;
-    AccountState& a = At(accounts, o.account);
+    AccountState& a = Acc(o.account);
     a.holder = o.person;
     a.branch = o.branch;
     a.opened = e.ts;
@@ -293,7 +299,7 @@ struct GovernanceDetector::State {
     a.business = o.kind == AccountKind::kBusiness;
     CountOpening(o.branch, kAccountOpening);
     if (o.person == kNoId) return;
-    PersonState& ps = At(persons, o.person);
+    PersonState& ps = Person(o.person);
     ps.accounts.push_back({e.ts, o.account, o.bank});
     a.holder_exposed = ps.exposed;
     if (ps.seller) {
@@ -304,7 +310,7 @@ struct GovernanceDetector::State {
     std::vector<uint32_t> banks;
     for (const AccountOpen& ao : ps.accounts) {
       if (ao.ts + cfg.batch_window_s < e.ts) continue;
-      if (At(accounts, ao.account).business) continue;
+      if (Acc(ao.account).business) continue;
       if (std::find(banks.begin(), banks.end(), ao.bank) == banks.end()) banks.push_back(ao.bank);
     }
     // Many people open accounts at several banks at once (a move, a new
@@ -313,7 +319,7 @@ struct GovernanceDetector::State {
     if (static_cast<int>(banks.size()) >= cfg.seller_accounts_batch) {
       ps.account_batch = true;
       for (const AccountOpen& ao : ps.accounts)
-        if (At(accounts, ao.account).flagged) {
+        if (Acc(ao.account).flagged) {
           FlagSeller(o.person, e.ts, 0.75, fmt::format("account_batch:{}+misused", banks.size()));
           break;
         }
@@ -322,11 +328,11 @@ struct GovernanceDetector::State {
 
   // ---------------- bad cards and insider outlets ----------------
   void BadSim(MsisdnId m, Ts ts) {
-    MsisdnState& ms = At(msisdns, m);
+    MsisdnState& ms = Msisdn(m);
     if (ms.bad) return;
     ms.bad = true;
     if (ms.holder == kNoId) return;  // off-net: no opening to blame
-    PersonState& ps = At(persons, ms.holder);
+    PersonState& ps = Person(ms.holder);
     if (!ps.seller && ps.weak_batch) FlagSeller(ms.holder, ts, 0.7, "sim_batch+misused");
     if (!ps.seller && DormantElsewhere(ms, ps)) FlagSeller(ms.holder, ts, 0.7, "dormant_card_misused");
     if (ps.seller) ReverifySim(m, ts);
@@ -343,13 +349,13 @@ struct GovernanceDetector::State {
     if (ms.first_active - ms.opened < cfg.dormant_min_s) return false;
     if (ms.outlet != kNoId && At(outlets, ms.outlet).flagged) return false;
     for (const SimOpen& so : ps.sims) {
-      const MsisdnState& other = At(msisdns, so.msisdn);
+      const MsisdnState& other = Msisdn(so.msisdn);
       if (&other != &ms && other.device == ms.device) return false;
     }
     return true;
   }
   void BadAccount(AccountId a, Ts ts) {
-    AccountState& as = At(accounts, a);
+    AccountState& as = Acc(a);
     if (!as.known || as.counted_outlet || as.holder == kNoId || as.branch == kNoId) return;
     as.counted_outlet = true;
     CountBad(as.branch, as.holder, kAccountOpening, ts);
@@ -432,18 +438,18 @@ struct GovernanceDetector::State {
   void OnCall(const Event& e) {
     const Call& c = e.call;
     if (c.caller != kNoId) {
-      MsisdnState& m = At(msisdns, c.caller);
+      MsisdnState& m = Msisdn(c.caller);
       ++m.out_calls;
       if (m.first_active == kNoTs) m.first_active = e.ts;
       if (m.device == kNoId) m.device = c.caller_imei;
     }
     if (c.callee != kNoId) {
-      MsisdnState& m = At(msisdns, c.callee);
+      MsisdnState& m = Msisdn(c.callee);
       ++m.in_calls;
       if (m.first_active == kNoTs) m.first_active = e.ts;
     }
     if (c.caller_imei == kNoId || c.caller == kNoId) return;
-    DeviceState& d = At(devices, c.caller_imei);
+    DeviceState& d = Dev(c.caller_imei);
     ++d.calls;
     bool new_sim;
     if (d.sim0 == kNoId || d.sim0 == c.caller) {
@@ -470,8 +476,8 @@ struct GovernanceDetector::State {
     if (!new_sim && d.calls % 32 != 0) return;
     uint64_t out = 0, in = 0;
     for (MsisdnId m : d.sims) {
-      out += At(msisdns, m).out_calls;
-      in += At(msisdns, m).in_calls;
+      out += Msisdn(m).out_calls;
+      in += Msisdn(m).in_calls;
     }
     const double out_share = out + in ? static_cast<double>(out) / static_cast<double>(out + in) : 0;
     const int nsims = static_cast<int>(d.sims.size());
@@ -509,7 +515,7 @@ struct GovernanceDetector::State {
   }
   void DeviceSim(DeviceId, const DeviceState& d, MsisdnId m, Ts ts) {
     if (d.kind != 1 && d.kind != 2) return;
-    MsisdnState& ms = At(msisdns, m);
+    MsisdnState& ms = Msisdn(m);
     if (cfg.flag_device_sims && !ms.flagged_number) {
       ms.flagged_number = true;
       ++stats->numbers;
@@ -579,7 +585,7 @@ struct GovernanceDetector::State {
     return s;
   }
   void ScoreAccount(AccountId id, Ts ts) {
-    AccountState& a = At(accounts, id);
+    AccountState& a = Acc(id);
     if (a.flagged || !a.known) return;
     std::string reason;
     const double s = MuleScore(a, ts, &reason);
@@ -587,7 +593,7 @@ struct GovernanceDetector::State {
     FlagMule(id, ts, s, std::move(reason));
   }
   void FlagMule(AccountId id, Ts ts, double s, std::string reason) {
-    AccountState& a = At(accounts, id);
+    AccountState& a = Acc(id);
     a.flagged = true;
     ++stats->mules;
     Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s),
@@ -599,7 +605,7 @@ struct GovernanceDetector::State {
     }
     BadAccount(id, ts);
     if (a.holder != kNoId) {
-      PersonState& ps = At(persons, a.holder);
+      PersonState& ps = Person(a.holder);
       if (!ps.seller && ps.account_batch) FlagSeller(a.holder, ts, 0.75, "account_batch+misused");
       if (ps.seller) ReverifyAccount(id, ts);
     }
@@ -615,7 +621,7 @@ struct GovernanceDetector::State {
         return;
       int signs = 0;
       for (AccountId a : d.accounts) {
-        const AccountState& as = At(accounts, a);
+        const AccountState& as = Acc(a);
         signs += as.flagged || as.passthrough || as.probes > 0;
       }
       if (signs == 0 && n < cfg.mule_phone_strong_accounts) return;
@@ -625,7 +631,7 @@ struct GovernanceDetector::State {
     std::vector<AccountId> accs(d.accounts.begin(), d.accounts.end());
     std::sort(accs.begin(), accs.end());
     for (AccountId a : accs) {
-      AccountState& as = At(accounts, a);
+      AccountState& as = Acc(a);
       if (!as.on_mule_phone) {
         as.on_mule_phone = true;
         ScoreAccount(a, ts);
@@ -636,12 +642,9 @@ struct GovernanceDetector::State {
   void OnTransfer(const Event& e) {
     const Transfer& t = e.transfer;
     const Ts now = e.ts;
-    // Grow the table once, so that references taken below stay valid.
-    if (t.from != kNoId) At(accounts, t.from);
-    if (t.to != kNoId) At(accounts, t.to);
     // Sender side.
     if (t.from != kNoId) {
-      AccountState& a = At(accounts, t.from);
+      AccountState& a = Acc(t.from);
       if (a.first_activity == kNoTs) a.first_activity = now;
       Prune(a, now, cfg.mule_window_s);
       // Money sent on: transfers to accounts and cash; shop and platform
@@ -654,7 +657,7 @@ struct GovernanceDetector::State {
                                    t.channel == Channel::kThirdParty || t.channel == Channel::kUnknown;
       if (t.device != kNoId && a.known && personal_device) {
         a.device = t.device;
-        DeviceState& d = At(devices, t.device);
+        DeviceState& d = Dev(t.device);
         if (InsertSortedUnique(d.accounts, t.from)) {
           if (a.holder != kNoId && d.holders.size() < 16 &&
               std::find(d.holders.begin(), d.holders.end(), a.holder) == d.holders.end())
@@ -681,13 +684,13 @@ struct GovernanceDetector::State {
     }
     // Receiver side.
     if (t.to != kNoId) {
-      AccountState& b = At(accounts, t.to);
+      AccountState& b = Acc(t.to);
       if (b.first_activity == kNoTs) b.first_activity = now;
       Prune(b, now, cfg.mule_window_s);
       // Only money from another party counts as money to pass on: a cash
       // deposit is the holder's own, a salary comes from a business.
       const bool other_party = t.kind == TransferKind::kTransfer && t.from != kNoId &&
-                               !(At(accounts, t.from).known && At(accounts, t.from).business) &&
+                               !(Acc(t.from).known && Acc(t.from).business) &&
                                t.channel != Channel::kPos;
       if (other_party) {
         b.window.push_back({now, t.amount, t.from});
@@ -695,7 +698,7 @@ struct GovernanceDetector::State {
       }
       b.in_total += t.amount;
       if (t.from != kNoId) {
-        const AccountState& a = At(accounts, t.from);
+        const AccountState& a = Acc(t.from);
         if (a.flagged) {
           ++b.from_mules;
           b.from_mules_amount += t.amount;
@@ -708,7 +711,7 @@ struct GovernanceDetector::State {
             t.channel != Channel::kThirdParty && a.known && !a.business && b.known && !b.business &&
             (IsNew(a, now) || IsNew(b, now))) {
           ++b.probes;
-          ++At(accounts, t.from).probes;
+          ++Acc(t.from).probes;
         }
       }
       if (!b.known) CheckCollector(t.to, now);
@@ -716,8 +719,8 @@ struct GovernanceDetector::State {
     if (t.from != kNoId) ScoreAccount(t.from, now);
     if (t.to != kNoId) ScoreAccount(t.to, now);
     if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId && t.from != t.to &&
-        t.channel != Channel::kPos && t.channel != Channel::kThirdParty && !At(accounts, t.from).business &&
-        !At(accounts, t.to).business)
+        t.channel != Channel::kPos && t.channel != Channel::kThirdParty && !Acc(t.from).business &&
+        !Acc(t.to).business)
     {
       P2pOf(t.from);
       P2pOf(t.to);
@@ -846,7 +849,7 @@ struct GovernanceDetector::State {
     return r;
   }
   void EnsureRing(AccountId id) {
-    AccountState& a = At(accounts, id);
+    AccountState& a = Acc(id);
     if (a.ring != kNoId) return;
     a.ring = id;
     a.ring_size = 1;
@@ -911,7 +914,7 @@ struct GovernanceDetector::State {
     ScoreAccount(x, now);
   }
   void CheckCollector(AccountId id, Ts ts) {
-    AccountState& b = At(accounts, id);
+    AccountState& b = Acc(id);
     if (b.flagged || b.from_mules < static_cast<uint16_t>(cfg.collector_min_mules)) return;
     if (static_cast<double>(b.from_mules_amount) < cfg.collector_min_share * static_cast<double>(b.in_total)) return;
     b.flagged = true;
@@ -943,7 +946,7 @@ struct GovernanceDetector::State {
       case EventKind::kCall: OnCall(e); break;
       case EventKind::kSms:
         if (e.sms.sender != kNoId) {
-          MsisdnState& m = At(msisdns, e.sms.sender);
+          MsisdnState& m = Msisdn(e.sms.sender);
           ++m.out_calls;
           if (m.first_active == kNoTs) m.first_active = e.ts;
         }
@@ -973,10 +976,10 @@ void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts) {
 
 void GovernanceDetector::NoteExposedPerson(PersonId p, Ts) {
   if (p == kNoId) return;
-  PersonState& ps = At(s_->persons, p);
+  PersonState& ps = s_->Person(p);
   if (ps.exposed) return;
   ps.exposed = true;
-  for (const AccountOpen& ao : ps.accounts) At(s_->accounts, ao.account).holder_exposed = true;
+  for (const AccountOpen& ao : ps.accounts) s_->Acc(ao.account).holder_exposed = true;
 }
 
 void GovernanceDetector::Finish(Ts end) {

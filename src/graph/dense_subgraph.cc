@@ -446,7 +446,7 @@ uint32_t DensePeeler::NextStop(uint32_t ptr) {
     if (valid) {
       // The walk will probably visit it next: start fetching what Push reads
       // while the heap-top search runs.
-      __builtin_prefetch(&cold_[e.x]);
+      PrefetchLine(&cold_[e.x]);
       graph_.PrefetchList(e.x);
       return e.x;
     }

@@ -36,6 +36,7 @@
 #include <span>
 #include <vector>
 
+#include "base/dense_table.h"
 #include "graph/dense_subgraph_order.h"
 
 namespace interdict {
@@ -130,7 +131,7 @@ class SuspicionGraph {
 
   // v's adjacency; the graph must not be Stale().
   std::span<const Adj> Neighbors(uint32_t v) const { return {pool_.data() + lists_[v].off, lists_[v].len}; }
-  void PrefetchList(uint32_t v) const { __builtin_prefetch(&lists_[v]); }
+  void PrefetchList(uint32_t v) const { PrefetchLine(&lists_[v]); }
   int64_t Prior(uint32_t v) const { return v < prior_.size() ? prior_[v] : 0; }
   // f(V): sum of priors and of all edge weights, fixed point.
   int64_t TotalMass() const { return total_mass_; }

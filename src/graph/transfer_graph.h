@@ -27,6 +27,7 @@
 #include <span>
 #include <vector>
 
+#include "base/dense_table.h"
 #include "base/huge_alloc.h"
 #include "base/money.h"
 #include "base/time.h"
@@ -110,8 +111,8 @@ class TransferGraph {
   void MarkInternal(AccountId a);
   // Starts loading the index-list headers Add(.., {from, to}) will touch.
   void Prefetch(AccountId from, AccountId to) const {
-    if (from < out_.size()) __builtin_prefetch(&out_[from], 1);
-    if (to < in_.size()) __builtin_prefetch(&in_[to], 1);
+    if (from < out_.size()) PrefetchLine(&out_[from]);
+    if (to < in_.size()) PrefetchLine(&in_[to]);
   }
   // Every account counts as internal (a data set without bank_accounts.csv).
   void SetAllInternal(bool all) { all_internal_ = all; }
