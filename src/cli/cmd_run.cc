@@ -133,11 +133,18 @@ int RunRun(const RunOptions& o) {
     }
     last_ts = std::max(last_ts, ev.ts);
   };
+  // Second stage: kNear events before an event is applied, the state found
+  // through what its first prefetch loaded (Engine::PrefetchNear).
+  constexpr size_t kNear = 8;
   while (reader.Next(&e)) {
     engine.Prefetch(e);
-    Event& slot = ahead[read++ % kAhead];
-    if (read > kAhead) apply(slot);  // the event read kAhead before this one
+    Event& slot = ahead[read % kAhead];
+    if (read >= kAhead) {
+      engine.PrefetchNear(ahead[(read + kNear) % kAhead]);  // applied kNear events from now
+      apply(slot);  // the event read kAhead before this one
+    }
     slot = e;
+    ++read;
   }
   for (uint64_t i = read > kAhead ? read - kAhead : 0; i < read; ++i) apply(ahead[i % kAhead]);
   if (last_ts != kNoTs) engine.Finish(last_ts);

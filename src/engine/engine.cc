@@ -985,9 +985,20 @@ void Engine::Prefetch(const Event& e) const {
       PrefetchAt(m.account_person, e.transfer.from);
       PrefetchAt(m.account_kind, e.transfer.to);
       m.graph.Prefetch(e.transfer.from, e.transfer.to);
+      if (e.transfer.kind == TransferKind::kTransfer && e.transfer.from != kNoId && e.transfer.to != kNoId)
+        m.payee_pairs.PrefetchDirected(e.transfer.from, e.transfer.to);
       break;
     default: break;
   }
+}
+
+void Engine::PrefetchNear(const Event& e) const {
+  const Impl& m = *impl_;
+  // Answered calls add the holders' pair to known_pairs (Impl::OnCall).
+  if (e.kind != EventKind::kCall || e.call.duration_s == 0 || e.call.duration_s == kNoCount) return;
+  const PersonId pa = Get(m.msisdn_person, e.call.caller, kNoId);
+  const PersonId pb = Get(m.msisdn_person, e.call.callee, kNoId);
+  if (pa != kNoId && pb != kNoId && pa != pb) m.known_pairs.Prefetch(pa, pb);
 }
 
 void Engine::Apply(const Event& e) {

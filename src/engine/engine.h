@@ -119,6 +119,10 @@ class Engine {
   // touch, so that a caller reading ahead overlaps the cache misses of
   // several events. No effect on results; safe to skip.
   void Prefetch(const Event& e) const;
+  // The second stage, a few events before `e` is applied (after Prefetch(e)
+  // had time to load it): state found through what Prefetch loaded, e.g. the
+  // who-knows-whom filter block of the caller's and callee's holders.
+  void PrefetchNear(const Event& e) const;
   // End of data at `end`: serve or expire queued warnings, close cases and
   // compute restitution.
   void Finish(Ts end);

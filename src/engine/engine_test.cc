@@ -242,6 +242,7 @@ TEST(EngineScenario, PrefetchingAheadChangesNothing) {
   const std::vector<Event>& ev = w.events;
   for (size_t i = 0; i < ev.size(); ++i) {
     for (size_t k = i; k < std::min(ev.size(), i + 5); ++k) e.Prefetch(ev[k]);
+    for (size_t k = i; k < std::min(ev.size(), i + 3); ++k) e.PrefetchNear(ev[k]);
     e.Apply(ev[i]);
   }
   ASSERT_EQ(replayed.size(), w.actions.size());

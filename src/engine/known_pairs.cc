@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/dense_table.h"
 #include "base/hash.h"
 
 namespace interdict {
@@ -57,8 +58,20 @@ void KnownPairs::Add(uint32_t a, uint32_t b, Ts now) { AddHash(Key(a, b), now); 
 
 bool KnownPairs::Contains(uint32_t a, uint32_t b) const { return ContainsHash(Key(a, b)); }
 
+uint64_t KnownPairs::DirectedKey(uint32_t from, uint32_t to) {
+  return HashU64((static_cast<uint64_t>(from) << 32) | to);
+}
+
+void KnownPairs::PrefetchHash(uint64_t h) const {
+  for (const Generation& g : gens_) PrefetchLine(g.words.data() + ((h >> 32) % g.blocks) * kWordsPerBlock);
+}
+
+void KnownPairs::Prefetch(uint32_t a, uint32_t b) const { PrefetchHash(Key(a, b)); }
+
+void KnownPairs::PrefetchDirected(uint32_t from, uint32_t to) const { PrefetchHash(DirectedKey(from, to)); }
+
 bool KnownPairs::AddDirected(uint32_t from, uint32_t to, Ts now) {
-  const uint64_t h = HashU64((static_cast<uint64_t>(from) << 32) | to);
+  const uint64_t h = DirectedKey(from, to);
   const bool known = ContainsHash(h);
   AddHash(h, now);
   return !known;

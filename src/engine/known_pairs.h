@@ -43,6 +43,10 @@ class KnownPairs {
   // whether it was new: true if it was not remembered, except that the
   // one-sided error above may call a new pair old (never an old one new).
   bool AddDirected(uint32_t from, uint32_t to, Ts now);
+  // Start loading the blocks Add / Contains (a, b) or AddDirected(from, to)
+  // will read: one cache line per generation. Hints only.
+  void Prefetch(uint32_t a, uint32_t b) const;
+  void PrefetchDirected(uint32_t from, uint32_t to) const;
 
   size_t MemoryBytes() const;
   uint64_t distinct() const;  // approximate: inserts that set a new bit
@@ -59,6 +63,8 @@ class KnownPairs {
   static uint64_t Key(uint32_t a, uint32_t b);
   void AddHash(uint64_t h, Ts now);
   bool ContainsHash(uint64_t h) const;
+  void PrefetchHash(uint64_t h) const;
+  static uint64_t DirectedKey(uint32_t from, uint32_t to);
   static bool Test(const Generation& g, uint64_t h);
   static bool Set(Generation& g, uint64_t h);  // true if a bit was new
   void StartGeneration(uint64_t capacity, Ts now);
