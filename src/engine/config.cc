@@ -49,7 +49,7 @@ Status EngineConfig::Load(const std::string& path, EngineConfig* c) {
       F(vulnerable_age_min), F(vulnerable_age_max), F(exposure_hold_s), F(call_agents_per_hour),
       F(visit_officers_per_hour), F(warning_expiry_s), F(trace_lookback_s), F(trace_min_amount),
       F(trace_max_depth), F(own_use_window_s), F(own_use_max_payment), F(stop_min_tainted_share), F(freeze_after_s), F(case_close_s), F(governance),
-      F(rings)};
+      F(rings), F(live_tracing)};
 #undef F
   for (auto& [key, get] : fields)
     if (!get()) return Status::Invalid(fmt::format("{}: {}", path, err));

@@ -47,6 +47,11 @@ struct EngineConfig {
   uint32_t governance = 1;              // 0 turns the card/outlet/den/mule finders off
   // --- rings (detect/ring_watch.h, its own defaults) ---
   uint32_t rings = 1;                   // 0 turns dense-subgraph ring detection and gang records off
+  // --- live tracing ---
+  // 0: cases are still opened (on reports and before them) but their money is
+  // not traced, extended or stop-paid. For measuring what tracing costs
+  // (docs/benchmarks.md), not for operations.
+  uint32_t live_tracing = 1;
 
   // Loads a TOML file; unknown keys and wrong types are errors naming the key.
   static Status Load(const std::string& path, EngineConfig* out);

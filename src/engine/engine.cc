@@ -833,6 +833,7 @@ struct Engine::Impl {
     c->victim_account = victim;
     c->opened = now;
     c->close_at = now + cfg.case_close_s;
+    if (!cfg.live_tracing) seeds.clear();  // the case without its trace
     c->seeds = seeds;
     c->trace = std::make_unique<MoneyTrace>(MoneyTrace::FromSeeds(graph, seeds, now, trace_opt));
     cases.push_back(std::move(c));
@@ -842,6 +843,7 @@ struct Engine::Impl {
   }
 
   void ExtendCases(TransferIndex idx, const Transfer& t) {
+    if (!cfg.live_tracing) return;
     uint32_t touched[8];
     int n = 0;
     for (AccountId a : {t.from, t.to}) {

@@ -484,6 +484,26 @@ TEST(EngineScenario, LiveTraceStopsANewHopWithinTheSameEvent) {
   EXPECT_EQ(w.Of(ActionType::kStopPayment, "M3").size(), 1u);
 }
 
+// live_tracing = 0 (for measuring tracing's cost): the report still opens a
+// case, but nothing is traced, extended or stop-paid.
+TEST(EngineScenario, WithoutLiveTracingAReportOpensACaseButStopsNothing) {
+  EngineConfig cfg;
+  cfg.live_tracing = 0;
+  World w(cfg);
+  PersonId victim = w.Person("P-v", 1958);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("M1", w.Person("P-m1", 2000), kT0 - 30 * kDay);
+  w.Account("M3", w.Person("P-m3", 2000), kT0 - 30 * kDay);
+  w.Pay(kT0, "T-1", "ACC-V", "M1", 1000000);
+  w.Report(kT0 + 60, "R-2", victim, "ACC-V");
+  w.Pay(kT0 + 120, "T-2", "M1", "M3", 500000);
+  EXPECT_TRUE(w.Of(ActionType::kStopPayment).empty());
+  EXPECT_TRUE(w.Of(ActionType::kFreeze).empty());
+  const std::vector<CaseInfo> cases = w.engine().Cases();
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_TRUE(cases[0].hops.empty());
+}
+
 TEST(EngineConfigFile, UnknownKeyAndWrongTypeAreErrors) {
   EngineConfig c;
   std::string dir = ::testing::TempDir();
