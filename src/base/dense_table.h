@@ -135,7 +135,10 @@ inline void PrefetchEntry(const T* entry) {
   [p]<size_t... k>(std::index_sequence<k...>) {
     (PrefetchLine(p + k * 64), ...);
   }(std::make_index_sequence<(sizeof(T) + 63) / 64>{});
-  if constexpr (sizeof(T) % 64 != 1) PrefetchLine(p + sizeof(T) - 1);  // else the fold reached it
+  // An entry a whole number of lines long sits on line boundaries in a big
+  // table (huge-page allocations are 2 MiB-aligned): its last byte is in the
+  // last line the fold loaded. Otherwise it may straddle one more line.
+  if constexpr (sizeof(T) % 64 != 0 && sizeof(T) % 64 != 1) PrefetchLine(p + sizeof(T) - 1);
 }
 
 // Software prefetch of the entry of `id`. Why: the engine's work per event is

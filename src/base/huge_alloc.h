@@ -4,7 +4,8 @@
 // pages in "madvise" mode (Debian's default) a random probe costs one TLB
 // entry per 2 MiB instead of per 4 KiB: at tens of millions of ids the page
 // walks otherwise cost as much as the cache misses. Smaller allocations use
-// operator new. Stateless; thread-safe as malloc is.
+// operator new (aligned new for over-aligned T). Stateless; thread-safe as
+// malloc is.
 #pragma once
 #include <sys/mman.h>
 
@@ -25,7 +26,11 @@ struct HugePageAllocator {
 
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
-    if (bytes < kHuge) return static_cast<T*>(::operator new(bytes));
+    if (bytes < kHuge) {
+      if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+        return static_cast<T*>(::operator new(bytes, std::align_val_t{alignof(T)}));
+      return static_cast<T*>(::operator new(bytes));
+    }
     const size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
     void* p = std::aligned_alloc(kHuge, rounded);
     if (!p) throw std::bad_alloc();
@@ -36,6 +41,10 @@ struct HugePageAllocator {
   }
   void deallocate(T* p, size_t n) {
     if (n * sizeof(T) < kHuge) {
+      if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
+        ::operator delete(p, std::align_val_t{alignof(T)});
+        return;
+      }
       ::operator delete(p);
     } else {
       std::free(p);

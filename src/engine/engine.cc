@@ -85,20 +85,29 @@ struct Contact {
 
 // Per number. Kept small: the contact log exists only while the number is
 // "unsettled" (see Settle): normal subscribers settle within days and free it.
+//
+// Exactly two cache lines, and the table's chunks are 2 MiB-aligned, so a
+// number's state is two lines, never three: a call touches two numbers, and
+// the engine's work is mostly waiting for these lines. The registry facts a
+// call needs (holder, opening time) live here too, not in tables of their own
+// that would cost a line each.
 struct NumberState {
   Ts first_seen = kNoTs;
   Ts window_start = kNoTs;
+  Ts opened = kNoTs;       // sim_cards ts, kNoTs if none (off-net)
   uint32_t out_w = 0, in_w = 0, answered_w = 0;
   uint32_t out_total = 0, in_total = 0, answered_total = 0;
-  Distinct256 callees;
+  PersonId holder = kNoId;  // registered holder (sim_cards)
   DeviceId last_imei = kNoId;
   uint8_t handsets = 0;
   bool flagged = false;
   bool settled = false;
   float score = 0;
   uint32_t reasons = 0;
+  Distinct256 callees;
   std::vector<Contact> contacts;
 };
+static_assert(sizeof(NumberState) == 128, "two cache lines: see above");
 
 enum Tier : uint8_t { kTierNone = 0, kTierSms = 1, kTierCall = 2, kTierVisit = 3 };
 
@@ -243,10 +252,10 @@ struct Engine::Impl {
   uint64_t next_action = 1;
   uint64_t warn_seq = 0;
 
-  DenseTable<NumberState> numbers;
-  DenseTable<Ts> msisdn_opened;        // sim_cards ts, kNoTs if none (off-net)
+  // By MsisdnId, every SIM of sim_cards.csv and every number seen; chunked:
+  // it grows from the first sim_cards row on and is never copied.
+  ChunkedTable<NumberState> numbers;
   int64_t last_hour = -1;               // event-time hour of the last queue service
-  DenseTable<PersonId> msisdn_person;  // registered holder
   DenseTable<PersonId> account_person;
   DenseTable<Ts> person_exposed;       // last long conversation with a flagged number
   DenseTable<Ts> person_first_exposed; // first such conversation: when the scam began
@@ -336,8 +345,11 @@ struct Engine::Impl {
   std::string Msisdn(MsisdnId m) const { return std::string(dicts->msisdn.Name(m)); }
   std::string Account(AccountId a) const { return std::string(dicts->account.Name(a)); }
 
+  NumberState& Num(MsisdnId n) { return At(numbers, n); }
+  PersonId HolderOf(MsisdnId m) const { return m < numbers.size() ? numbers[m].holder : kNoId; }
+
   int AgeOf(MsisdnId m) const {
-    PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
+    PersonId p = HolderOf(m);
     const Person* person = p == kNoId ? nullptr : dicts->FindPerson(p);
     if (!person || person->birth_year == 0) return -1;
     int64_t y;
@@ -346,7 +358,7 @@ struct Engine::Impl {
     return static_cast<int>(y - person->birth_year);
   }
   RegionId RegionOf(MsisdnId m) const {
-    PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
+    PersonId p = HolderOf(m);
     const Person* person = p == kNoId ? nullptr : dicts->FindPerson(p);
     return person ? person->region : kNoId;
   }
@@ -417,7 +429,7 @@ struct Engine::Impl {
       x.last_answered = call_ts;
       // A real conversation with a fraud number is what precedes a payment
       // (victims talk for many minutes; others hang up within a minute).
-      PersonId p = m < msisdn_person.size() ? msisdn_person[m] : kNoId;
+      PersonId p = HolderOf(m);
       if (p != kNoId && dur >= cfg.warn_call_min_answered_s) {
         At(person_exposed, p, kNoTs) = now;
         if (gov) gov->NoteExposedPerson(p, now);
@@ -447,7 +459,7 @@ struct Engine::Impl {
 
   // `extra`: more reason codes after the rule bits (the model's features).
   void FlagNumber(MsisdnId n, double score, uint32_t reasons, const std::string& extra = {}) {
-    NumberState& s = AtSized(numbers, n, dicts->msisdn.size());
+    NumberState& s = Num(n);
     if (s.flagged) return;
     s.flagged = true;
     s.score = static_cast<float>(score);
@@ -456,7 +468,7 @@ struct Engine::Impl {
     if (!extra.empty()) why += (why.empty() ? "" : "+") + extra;
     Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, std::move(why));
     if (gov) gov->NoteFlaggedNumber(n, now);
-    const PersonId holder = n < msisdn_person.size() ? msisdn_person[n] : kNoId;
+    const PersonId holder = HolderOf(n);
     if (holder != kNoId) At(person_flags, holder) |= kPfFlaggedNumber;
     // Everyone it reached in the contact memory, at once.
     std::vector<Contact> contacts;
@@ -493,7 +505,7 @@ struct Engine::Impl {
     } else {
       score -= 0.3;  // answered like a business line
     }
-    const Ts opened = n < msisdn_opened.size() ? msisdn_opened[n] : kNoTs;
+    const Ts opened = n < numbers.size() ? numbers[n].opened : kNoTs;
     std::string_view name = dicts->msisdn.Name(n);
     if (opened == kNoTs) {
       score += 0.3;
@@ -616,7 +628,7 @@ struct Engine::Impl {
   }
 
   void OnCall(const Call& c) {
-    AtSized(numbers, std::max(c.caller, c.callee), dicts->msisdn.size());  // both exist before any reference is taken
+    Num(std::max(c.caller, c.callee));  // both exist before any reference is taken
     NumberState& caller = numbers[c.caller];
     NumberState& callee = numbers[c.callee];
     if (caller.first_seen == kNoTs) caller.first_seen = now;
@@ -635,8 +647,8 @@ struct Engine::Impl {
     caller.callees.Add(c.callee);
     if (dur > 0 && !caller.flagged) {
       // A conversation: the two holders know each other (see KnownPairs).
-      const PersonId pa = c.caller < msisdn_person.size() ? msisdn_person[c.caller] : kNoId;
-      const PersonId pb = c.callee < msisdn_person.size() ? msisdn_person[c.callee] : kNoId;
+      const PersonId pa = HolderOf(c.caller);
+      const PersonId pb = HolderOf(c.callee);
       if (pa != kNoId && pb != kNoId && pa != pb) known_pairs.Add(pa, pb, now);
     }
     if (c.caller_imei != kNoId && c.caller_imei != caller.last_imei) {
@@ -700,7 +712,7 @@ struct Engine::Impl {
   }
 
   void OnSms(const Sms& s) {
-    NumberState& sender = AtSized(numbers, s.sender, dicts->msisdn.size());
+    NumberState& sender = Num(s.sender);
     if (sender.first_seen == kNoTs) sender.first_seen = now;
     if (sender.flagged) Expose(s.receiver, 0, now, s.sender);
   }
@@ -933,7 +945,7 @@ struct Engine::Impl {
       }
     }
     if (r.suspect != kNoId) {
-      NumberState& s = AtSized(numbers, r.suspect, dicts->msisdn.size());
+      NumberState& s = Num(r.suspect);
       if (!s.flagged) FlagNumber(r.suspect, 0.95, kRsNamed);
     }
     OpenCase(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds), &r);
@@ -976,8 +988,6 @@ void Engine::Prefetch(const Event& e) const {
       PrefetchAt(m.numbers, e.call.caller);
       PrefetchAt(m.numbers, e.call.callee);
       PrefetchAt(m.devices, e.call.caller_imei);
-      PrefetchAt(m.msisdn_person, e.call.caller);
-      PrefetchAt(m.msisdn_person, e.call.callee);
       break;
     case EventKind::kSms:
       PrefetchAt(m.numbers, e.sms.sender);
@@ -998,8 +1008,8 @@ void Engine::PrefetchNear(const Event& e) const {
   const Impl& m = *impl_;
   // Answered calls add the holders' pair to known_pairs (Impl::OnCall).
   if (e.kind != EventKind::kCall || e.call.duration_s == 0 || e.call.duration_s == kNoCount) return;
-  const PersonId pa = Get(m.msisdn_person, e.call.caller, kNoId);
-  const PersonId pb = Get(m.msisdn_person, e.call.callee, kNoId);
+  const PersonId pa = m.HolderOf(e.call.caller);
+  const PersonId pb = m.HolderOf(e.call.callee);
   if (pa != kNoId && pb != kNoId && pa != pb) m.known_pairs.Prefetch(pa, pb);
 }
 
@@ -1016,8 +1026,11 @@ void Engine::Apply(const Event& e) {
   if (m.rings) m.rings->Apply(e);
   switch (e.kind) {
     case EventKind::kSimCard:
-      At(m.msisdn_opened, e.sim.msisdn, kNoTs) = e.ts;
-      At(m.msisdn_person, e.sim.msisdn, kNoId) = e.sim.person;
+      if (e.sim.msisdn != kNoId) {
+        NumberState& n = m.Num(e.sim.msisdn);
+        n.opened = e.ts;
+        n.holder = e.sim.person;
+      }
       break;
     case EventKind::kBankAccount:
       At(m.account_person, e.account.account, kNoId) = e.account.person;
@@ -1094,7 +1107,8 @@ EngineStats Engine::Stats() const {
   EngineStats s = m.stats;
   size_t contacts = 0, device_sims = 0;
   uint64_t active = 0;
-  for (const NumberState& n : m.numbers) {
+  for (size_t i = 0; i < m.numbers.size(); ++i) {
+    const NumberState& n = m.numbers[i];
     contacts += n.contacts.capacity() * sizeof(Contact);
     active += n.first_seen != kNoTs;
   }
@@ -1107,8 +1121,7 @@ EngineStats Engine::Stats() const {
       {"known_pairs", m.known_pairs.MemoryBytes()},
       {"payee_pairs", m.payee_pairs.MemoryBytes()},
       {"exposures", m.exposure.capacity() * (sizeof(Exposure) + 5)},
-      {"registry", m.msisdn_opened.capacity() * sizeof(Ts) + m.msisdn_person.capacity() * 4 +
-                       m.account_person.capacity() * 4 + m.person_exposed.capacity() * 8 +
+      {"registry", m.account_person.capacity() * 4 + m.person_exposed.capacity() * 8 +
                        m.account_flags.capacity() + m.internal.capacity() + m.person_flags.capacity()},
   };
   size_t bytes = 0;
