@@ -16,16 +16,27 @@ dis=$(mktemp)
 trap 'rm -f "$dis"' EXIT
 objdump -d --no-show-raw-insn -C "$bin" > "$dis"
 fail=0
-for fn in 'interdict::Engine::Prefetch(interdict::Event const&) const' \
-          'interdict::GovernanceDetector::Prefetch(interdict::Event const&) const' \
-          'interdict::RingWatch::Prefetch(interdict::Event const&) const'; do
-  # The function's body runs from its label to the next blank line.
-  n=$(awk -v f="<$fn>:" 'index($0, f) { on = 1; next } on && /^$/ { exit } on && /prefetch/ { c++ } END { print c + 0 }' "$dis")
-  if grep -qF "<$fn>:" "$dis"; then
-    echo "$fn: $n prefetch instructions"
-    if [ "$n" -lt 2 ]; then echo "FAIL: $fn has lost its prefetches" >&2; fail=1; fi
-  else
-    echo "FAIL: $fn not found in $bin" >&2; fail=1
-  fi
+# Prefetches (instructions or helper calls) in the body of function $1.
+count() {
+  awk -v f="<$1>:" 'index($0, f) { on = 1; next } on && /^$/ { exit }
+        on && (/prefetch/ || /call.*interdict::Prefetch(Line|Entry|At)[<(]/) { c++ } END { print c + 0 }' "$dis"
+}
+# The function's body runs from its label to the next blank line. An
+# optimised build inlines the prefetches (prefetch instructions); an
+# unoptimised one (the sanitizer build) calls the helpers, which must then
+# still be called: the failure this guards against deleted the calls.
+# Governance's work is in its State, inlined or not.
+for fns in 'interdict::Engine::Prefetch(interdict::Event const&) const' \
+           'interdict::GovernanceDetector::Prefetch(interdict::Event const&) const|interdict::GovernanceDetector::State::Prefetch(interdict::Event const&) const' \
+           'interdict::RingWatch::Prefetch(interdict::Event const&) const'; do
+  best=0
+  IFS='|' read -ra alts <<< "$fns"
+  for fn in "${alts[@]}"; do
+    grep -qF "<$fn>:" "$dis" || continue
+    n=$(count "$fn")
+    echo "$fn: $n prefetch instructions or prefetch helper calls"
+    [ "$n" -gt "$best" ] && best=$n
+  done
+  if [ "$best" -lt 2 ]; then echo "FAIL: ${alts[0]} has lost its prefetches (or is missing)" >&2; fail=1; fi
 done
 exit $fail
