@@ -6,13 +6,14 @@
 // pages (base/huge_alloc.h). Why: at a province's scale these tables span
 // hundreds of megabytes read at random, and with 4 KiB pages nearly every
 // access also missed the TLB; a page walk whose own entries miss the cache
-// costs as much as the access. Measured on the 1M world: 624k -> 751k
-// events/s with every allocation in huge pages (docs/benchmarks.md).
+// costs as much as the access. Measured on the 1M world: 624k -> 727k
+// events/s (docs/benchmarks.md).
 //
 // Why one header: the engine, governance and ring detection each keep tables
 // by MsisdnId, AccountId, DeviceId ...; they must grow and be prefetched the
-// same way. None of this is thread-safe; references into a table are valid
-// until the next call that may grow it.
+// same way. None of this is thread-safe. References into a DenseTable are
+// valid until the next call that may grow it; into a ChunkedTable, for its
+// lifetime.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -95,14 +96,22 @@ T& At(std::vector<T, A>& v, uint32_t id, const T& fill = T{}) {
 // handed out (`known`, e.g. all SIMs read from sim_cards.csv) with exactly
 // that capacity, then by an eighth at a time for ids interned later, so the
 // table is not left up to twice the size of the population (resize's growth).
-// Default-constructs new entries (T may be move-only).
+// New entries are default-constructed (T may be move-only), or copies of
+// `fill` in the second form.
+template <typename T, typename A>
+size_t ReserveSized(std::vector<T, A>& v, uint32_t id, size_t known) {  // the new size
+  const size_t n = std::max<size_t>(id + 1, known);
+  if (n > v.capacity()) v.reserve(std::max(n, v.capacity() + v.capacity() / 8));
+  return n;
+}
 template <typename T, typename A>
 T& AtSized(std::vector<T, A>& v, uint32_t id, size_t known) {
-  if (id >= v.size()) {
-    const size_t n = std::max<size_t>(id + 1, known);
-    if (n > v.capacity()) v.reserve(std::max(n, v.capacity() + v.capacity() / 8));
-    v.resize(n);
-  }
+  if (id >= v.size()) v.resize(ReserveSized(v, id, known));
+  return v[id];
+}
+template <typename T, typename A>
+T& AtSized(std::vector<T, A>& v, uint32_t id, size_t known, const T& fill) {
+  if (id >= v.size()) v.resize(ReserveSized(v, id, known), fill);
   return v[id];
 }
 
@@ -141,19 +150,13 @@ inline void PrefetchEntry(const T* entry) {
   if constexpr (sizeof(T) % 64 != 0 && sizeof(T) % 64 != 1) PrefetchLine(p + sizeof(T) - 1);
 }
 
-// Software prefetch of the entry of `id`. Why: the engine's work per event is
-// mostly cache misses on state spread over gigabytes; `interdict run` reads
-// events ahead and calls each detector's Prefetch so the misses of several
-// events overlap. Only a hint: an id past the end is ignored, nothing is read
-// or written.
-template <typename T, typename A>
-inline void PrefetchAt(const std::vector<T, A>& v, uint32_t id) {
-  if (id >= v.size()) return;
-  PrefetchEntry(&v[id]);
-}
-
-template <typename T>
-inline void PrefetchAt(const ChunkedTable<T>& t, uint32_t id) {
+// Software prefetch of the entry of `id` in a table by id (a vector or a
+// ChunkedTable). Why: the engine's work per event is mostly cache misses on
+// state spread over gigabytes; `interdict run` reads events ahead and calls
+// each detector's Prefetch so the misses of several events overlap. Only a
+// hint: an id past the end is ignored, nothing is read or written.
+template <typename Table>
+inline void PrefetchAt(const Table& t, uint32_t id) {
   if (id >= t.size()) return;
   PrefetchEntry(&t[id]);
 }

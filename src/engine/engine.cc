@@ -270,7 +270,6 @@ struct Engine::Impl {
   DenseTable<uint8_t> account_flags;         // kAf* bits
   DenseTable<uint8_t> internal;              // account has a bank_accounts row
   DenseTable<AccountKind> account_kind;
-  DenseTable<Ts> account_opened;
   struct ExposedPayers {
     PersonId first = kNoId;
     uint32_t distinct = 0;  // 1, or 2 for "more than one" (all the rule needs)
@@ -304,7 +303,7 @@ struct Engine::Impl {
   void NoteGovernance(const Action& a) {
     if (a.type != ActionType::kFlagPerson) return;
     const uint32_t p = dicts->person.Find(a.target);
-    if (p != kNoId) At(person_flags, p) |= kPfGovFlagged;
+    if (p != kNoId) AtSized(person_flags, p, dicts->person.size()) |= kPfGovFlagged;
   }
 
   // --- emitting ---
@@ -431,9 +430,9 @@ struct Engine::Impl {
       // (victims talk for many minutes; others hang up within a minute).
       PersonId p = HolderOf(m);
       if (p != kNoId && dur >= cfg.warn_call_min_answered_s) {
-        At(person_exposed, p, kNoTs) = now;
+        AtSized(person_exposed, p, dicts->person.size(), kNoTs) = now;
         if (gov) gov->NoteExposedPerson(p, now);
-        Ts& first = At(person_first_exposed, p, kNoTs);
+        Ts& first = AtSized(person_first_exposed, p, dicts->person.size(), kNoTs);
         if (first == kNoTs) first = call_ts;
       }
     }
@@ -469,7 +468,7 @@ struct Engine::Impl {
     Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, std::move(why));
     if (gov) gov->NoteFlaggedNumber(n, now);
     const PersonId holder = HolderOf(n);
-    if (holder != kNoId) At(person_flags, holder) |= kPfFlaggedNumber;
+    if (holder != kNoId) AtSized(person_flags, holder, dicts->person.size()) |= kPfFlaggedNumber;
     // Everyone it reached in the contact memory, at once.
     std::vector<Contact> contacts;
     contacts.swap(s.contacts);
@@ -628,9 +627,8 @@ struct Engine::Impl {
   }
 
   void OnCall(const Call& c) {
-    Num(std::max(c.caller, c.callee));  // both exist before any reference is taken
-    NumberState& caller = numbers[c.caller];
-    NumberState& callee = numbers[c.callee];
+    NumberState& caller = Num(c.caller);  // ChunkedTable: stays valid when Num(c.callee) grows the table
+    NumberState& callee = Num(c.callee);
     if (caller.first_seen == kNoTs) caller.first_seen = now;
     if (callee.first_seen == kNoTs) callee.first_seen = now;
     RollWindow(caller);
@@ -1036,7 +1034,6 @@ void Engine::Apply(const Event& e) {
       At(m.account_person, e.account.account, kNoId) = e.account.person;
       At(m.internal, e.account.account) = 1;
       At(m.account_kind, e.account.account, AccountKind::kUnknown) = e.account.kind;
-      At(m.account_opened, e.account.account, kNoTs) = e.ts;
       m.graph.MarkInternal(e.account.account);
       break;
     case EventKind::kCall:
@@ -1121,8 +1118,10 @@ EngineStats Engine::Stats() const {
       {"known_pairs", m.known_pairs.MemoryBytes()},
       {"payee_pairs", m.payee_pairs.MemoryBytes()},
       {"exposures", m.exposure.capacity() * (sizeof(Exposure) + 5)},
-      {"registry", m.account_person.capacity() * 4 + m.person_exposed.capacity() * 8 +
-                       m.account_flags.capacity() + m.internal.capacity() + m.person_flags.capacity()},
+      {"registry", m.account_person.capacity() * sizeof(PersonId) + m.account_kind.capacity() * sizeof(AccountKind) +
+                       m.account_flags.capacity() + m.internal.capacity() + m.person_flags.capacity() +
+                       (m.person_exposed.capacity() + m.person_first_exposed.capacity()) * sizeof(Ts)},
+      {"first_time_payments", m.first_time_txn.capacity()},
   };
   size_t bytes = 0;
   for (const auto& [name, b] : s.state_parts) bytes += b;

@@ -469,14 +469,20 @@ TEST(EngineScenario, ReportTraceSkipsAccountsInTheirHoldersOwnUse) {
   EXPECT_EQ(w.Of(ActionType::kStopPayment, "M2").size(), 1u);
 }
 
-TEST(EngineScenario, LiveTraceStopsANewHopWithinTheSameEvent) {
-  World w;
+// A victim (ACC-V) pays 10,000 yuan to a mule account M1 and reports it a
+// minute later; a second mule account M3 exists, not yet paid.
+void VictimPaysAMuleAndReports(World& w) {
   PersonId victim = w.Person("P-v", 1958);
   w.Account("ACC-V", victim, kT0 - 2000 * kDay);
   w.Account("M1", w.Person("P-m1", 2000), kT0 - 30 * kDay);
   w.Account("M3", w.Person("P-m3", 2000), kT0 - 30 * kDay);
   w.Pay(kT0, "T-1", "ACC-V", "M1", 1000000);
   w.Report(kT0 + 60, "R-2", victim, "ACC-V");
+}
+
+TEST(EngineScenario, LiveTraceStopsANewHopWithinTheSameEvent) {
+  World w;
+  VictimPaysAMuleAndReports(w);
   ASSERT_EQ(w.Of(ActionType::kStopPayment, "M1").size(), 1u);
   // Money arriving later into a traced account and leaving to a new hop (the
   // stop blocks M1 at the bank; in the data the transfer still shows).
@@ -490,12 +496,7 @@ TEST(EngineScenario, WithoutLiveTracingAReportOpensACaseButStopsNothing) {
   EngineConfig cfg;
   cfg.live_tracing = 0;
   World w(cfg);
-  PersonId victim = w.Person("P-v", 1958);
-  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
-  w.Account("M1", w.Person("P-m1", 2000), kT0 - 30 * kDay);
-  w.Account("M3", w.Person("P-m3", 2000), kT0 - 30 * kDay);
-  w.Pay(kT0, "T-1", "ACC-V", "M1", 1000000);
-  w.Report(kT0 + 60, "R-2", victim, "ACC-V");
+  VictimPaysAMuleAndReports(w);
   w.Pay(kT0 + 120, "T-2", "M1", "M3", 500000);
   EXPECT_TRUE(w.Of(ActionType::kStopPayment).empty());
   EXPECT_TRUE(w.Of(ActionType::kFreeze).empty());
