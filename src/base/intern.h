@@ -79,6 +79,10 @@ class Interner {
     if (k.w[2] >> 56 != kLongMarker) return std::string_view(k.c, k.w[2] >> 56);
     return std::string_view(long_bytes_.data() + k.w[0], k.w[1]);
   }
+  // Starts loading the line Name(id) reads (inline names: all of it).
+  void PrefetchName(uint32_t id) const {
+    if (id < keys_.size()) PrefetchLine(&keys_[id]);
+  }
   uint32_t size() const { return static_cast<uint32_t>(keys_.size()); }
   // Bytes held (table, keys and long strings), for memory reports.
   size_t MemoryBytes() const;

@@ -23,10 +23,13 @@ namespace {
 
 // Linear counting over a 256-bit bitmap: distinct callees per window with 32
 // bytes per number (exact enough up to several hundred; we judge at >= 10).
+// Fed with a hash of the callee's name, not its dense id: ids depend on how
+// far ahead the reader has interned, and a decision must not depend on data
+// still to come (events.md, "What is known when").
 struct Distinct256 {
   uint64_t w[4] = {};
-  void Add(uint32_t id) {
-    uint64_t h = HashU64(id);
+  void Add(uint32_t name_hash) {
+    uint64_t h = HashU64(name_hash);
     w[(h >> 6) & 3] |= uint64_t{1} << (h & 63);
   }
   uint32_t Estimate() const {
@@ -98,6 +101,7 @@ struct NumberState {
   uint32_t out_w = 0, in_w = 0, answered_w = 0;
   uint32_t out_total = 0, in_total = 0, answered_total = 0;
   PersonId holder = kNoId;  // registered holder (sim_cards)
+  uint32_t name_hash = 0;   // NameHash of the msisdn, set with first_seen (see Distinct256)
   DeviceId last_imei = kNoId;
   uint8_t handsets = 0;
   bool flagged = false;
@@ -197,6 +201,20 @@ struct Case {
   size_t hops_indexed = 0;
 };
 
+// A part of a call the engine learns after its start (events.md, "What is
+// known when"): "still connected after `known` s" at ts + known (a milestone
+// the warnings act on), or its end at ts + duration_s, when the whole
+// duration is known.
+struct PendingCall {
+  Ts at;
+  uint64_t seq;  // FIFO among parts due at the same second
+  Ts start;
+  uint32_t known;  // seconds of the call known at `at`
+  bool end;
+  Call call;
+  bool operator>(const PendingCall& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+};
+
 struct PendingFreeze {
   Ts due;
   AccountId account;
@@ -284,6 +302,9 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<Case>> cases;
   absl::flat_hash_map<AccountId, std::vector<uint32_t>> account_cases;  // traced account -> cases
   std::priority_queue<PendingFreeze, std::vector<PendingFreeze>, std::greater<>> freezes;
+  // Calls still connected: their milestones and ends, by the time they become known.
+  std::priority_queue<PendingCall, std::vector<PendingCall>, std::greater<>> pending_calls;
+  uint64_t pending_seq = 0;
   std::vector<Restitution> restitutions;
   std::unique_ptr<GovernanceDetector> gov;
   std::unique_ptr<RingWatch> rings;
@@ -341,6 +362,10 @@ struct Engine::Impl {
     if (rings) rings->NoteAction(a);
     sink(a);
   }
+  // payee_pairs is keyed by name hashes, not dense ids: which id an account
+  // gets depends on how far ahead the reader interned, and the filter's
+  // one-sided errors must not depend on data still to come.
+  uint32_t AccountHash(AccountId a) const { return static_cast<uint32_t>(HashBytes(dicts->account.Name(a))); }
   std::string Msisdn(MsisdnId m) const { return std::string(dicts->msisdn.Name(m)); }
   std::string Account(AccountId a) const { return std::string(dicts->account.Name(a)); }
 
@@ -417,13 +442,21 @@ struct Engine::Impl {
   }
 
   // --- exposure ---
-  void Expose(MsisdnId m, uint32_t dur, Ts call_ts, MsisdnId source) {
+  // Conversation lengths of the warning rules below (besides the configured
+  // warn_call_min_answered_s): any real talk after a dissuasion call, and a
+  // talk long enough to be more than a hang-up.
+  static constexpr uint32_t kAfterWarningCallS = 60;
+  static constexpr uint32_t kShortConversationS = 120;
+  // `dur`: the seconds of the call known now (all of it once it ended, or
+  // "still connected after dur s" while it goes on); `ended`: the call has
+  // ended, so it counts once among the person's answered calls.
+  void Expose(MsisdnId m, uint32_t dur, Ts call_ts, MsisdnId source, bool ended = true) {
     Exposure& x = exposure[m];
     if (x.first == kNoTs) x.first = now;
     x.source = source;
     const bool after_warning = x.call_warned_at != kNoTs && call_ts >= x.call_warned_at;
     if (dur > 0) {
-      ++x.answered;
+      if (ended) ++x.answered;
       x.max_dur = std::max(x.max_dur, dur);
       x.last_answered = call_ts;
       // A real conversation with a fraud number is what precedes a payment
@@ -442,16 +475,14 @@ struct Engine::Impl {
     const bool vulnerable = age >= 0 && (age >= cfg.vulnerable_age_min || age <= cfg.vulnerable_age_max);
     // Expected loss ~ P(fraud) x exposure depth; vulnerable people lose more often.
     const double priority = src_score * (1.0 + x.max_dur / 600.0) * (vulnerable ? 2.0 : 1.0);
-    if (after_warning && dur >= 60) {
-      RequestWarning(m, kTierVisit, priority, "calls_after_warning");
-    } else if (x.sent >= kTierCall && dur >= cfg.warn_visit_min_answered_s) {
-      RequestWarning(m, kTierVisit, priority, "long_call_after_warning");
-    }
+    // (A long call after the warning call is one of these: a call started
+    // before it, however long, was what the warning answered.)
+    if (after_warning && dur >= kAfterWarningCallS) RequestWarning(m, kTierVisit, priority, "calls_after_warning");
     if (dur >= cfg.warn_call_min_answered_s) {
       RequestWarning(m, kTierCall, priority, "long_answered_call");
-    } else if (x.answered >= 2 && x.max_dur >= 120) {
+    } else if (x.answered >= 2 && x.max_dur >= kShortConversationS) {
       RequestWarning(m, kTierCall, priority, "repeated_contact");
-    } else if (dur >= 120 && vulnerable) {
+    } else if (dur >= kShortConversationS && vulnerable) {
       RequestWarning(m, kTierCall, priority, "vulnerable_answered");
     }
   }
@@ -626,45 +657,93 @@ struct Engine::Impl {
     }
   }
 
+  uint32_t NameHash(MsisdnId n) const { return static_cast<uint32_t>(HashBytes(dicts->msisdn.Name(n))); }
+  // First activity of a number (call or SMS): the start of its card-age and
+  // first-seen features.
+  void Seen(MsisdnId n, NumberState& s) {
+    if (s.first_seen != kNoTs) return;
+    s.first_seen = now;
+    s.name_hash = NameHash(n);
+  }
+
+  // A call's start (events.md, "What is known when"): caller, callee and the
+  // caller's handset are known at once; how long the call lasts only later.
+  // An unanswered call ends as it starts. An answered one is applied at its
+  // end (OnCallEnd, from pending_calls); while it goes on, a flagged
+  // caller's callee is warned by SMS at once and, at the warning tiers'
+  // thresholds ("connected for 300 s"), as a long conversation.
   void OnCall(const Call& c) {
     NumberState& caller = Num(c.caller);  // ChunkedTable: stays valid when Num(c.callee) grows the table
     NumberState& callee = Num(c.callee);
-    if (caller.first_seen == kNoTs) caller.first_seen = now;
-    if (callee.first_seen == kNoTs) callee.first_seen = now;
+    Seen(c.caller, caller);
+    Seen(c.callee, callee);
+    if (c.caller_imei != kNoId && c.caller_imei != caller.last_imei) {
+      if (caller.handsets < 255) ++caller.handsets;
+      caller.last_imei = c.caller_imei;
+    }
+    if (c.caller_imei != kNoId) OnDevice(c.caller_imei, c.caller);
+    const uint32_t dur = c.duration_s == kNoCount ? 0 : c.duration_s;
+    if (dur == 0) {
+      OnCallEnd(now, c, 0);
+      return;
+    }
+    if (numbers[c.caller].flagged) {
+      Expose(c.callee, 0, now, c.caller, false);
+      // The lengths Expose's rules act on, as the call reaches them. (A
+      // caller flagged during the call is acted on at the call's end.)
+      for (const uint32_t m : {kAfterWarningCallS, kShortConversationS, cfg.warn_call_min_answered_s})
+        if (m < dur) pending_calls.push({now + m, pending_seq++, now, m, false, c});
+    }
+    pending_calls.push({now + dur, pending_seq++, now, dur, true, c});
+  }
+
+  // Parts of calls that became known by `until`, in time order, each at its
+  // own time.
+  void DrainCalls(Ts until) {
+    while (!pending_calls.empty() && pending_calls.top().at <= until) {
+      const PendingCall p = pending_calls.top();
+      pending_calls.pop();
+      now = std::max(now, p.at);
+      DueWork();
+      if (p.end) {
+        OnCallEnd(p.start, p.call, p.known);
+      } else if (numbers[p.call.caller].flagged) {
+        Expose(p.call.callee, p.known, p.start, p.call.caller, false);
+      }
+    }
+  }
+
+  // A call whose whole length `dur` is known now (it started at `start`).
+  void OnCallEnd(Ts start, const Call& c, uint32_t dur) {
+    NumberState& caller = Num(c.caller);
+    NumberState& callee = Num(c.callee);
     RollWindow(caller);
     RollWindow(callee);
     ++caller.out_w;
     ++caller.out_total;
     ++callee.in_w;
     ++callee.in_total;
-    const uint32_t dur = c.duration_s == kNoCount ? 0 : c.duration_s;
     if (dur > 0) {
       ++caller.answered_w;
       ++caller.answered_total;
     }
-    caller.callees.Add(c.callee);
+    caller.callees.Add(callee.name_hash);
     if (dur > 0 && !caller.flagged) {
       // A conversation: the two holders know each other (see KnownPairs).
       const PersonId pa = HolderOf(c.caller);
       const PersonId pb = HolderOf(c.callee);
       if (pa != kNoId && pb != kNoId && pa != pb) known_pairs.Add(pa, pb, now);
     }
-    if (c.caller_imei != kNoId && c.caller_imei != caller.last_imei) {
-      if (caller.handsets < 255) ++caller.handsets;
-      caller.last_imei = c.caller_imei;
-    }
     Settle(callee);
     Settle(caller);
     if (!caller.settled && !caller.flagged) {
-      caller.contacts.push_back({c.callee, static_cast<uint32_t>(now - epoch), dur});
+      caller.contacts.push_back({c.callee, static_cast<uint32_t>(start - epoch), dur});
       if (caller.contacts.size() % 64 == 0) Prune(caller);
     }
-    if (c.caller_imei != kNoId) OnDevice(c.caller_imei, c.caller);
-    NumberState& s = numbers[c.caller];
-    if (s.flagged) {
-      Expose(c.callee, dur, now, c.caller);
+    if (caller.flagged) {
+      Expose(c.callee, dur, start, c.caller);
     } else {
-      Judge(c.caller, s);
+      Judge(c.caller, caller);
     }
   }
 
@@ -711,7 +790,7 @@ struct Engine::Impl {
 
   void OnSms(const Sms& s) {
     NumberState& sender = Num(s.sender);
-    if (sender.first_seen == kNoTs) sender.first_seen = now;
+    Seen(s.sender, sender);
     if (sender.flagged) Expose(s.receiver, 0, now, s.sender);
   }
 
@@ -879,7 +958,7 @@ struct Engine::Impl {
   void OnTransfer(const Transfer& t) {
     const TransferIndex idx = graph.Add(now, t);
     if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId) {
-      const bool first_time = payee_pairs.AddDirected(t.from, t.to, now);
+      const bool first_time = payee_pairs.AddDirected(AccountHash(t.from), AccountHash(t.to), now);
       if (idx != kNoTransfer) At(first_time_txn, idx) = first_time;
       const PersonId payer = t.from < account_person.size() ? account_person[t.from] : kNoId;
       const Ts exposed = payer != kNoId && payer < person_exposed.size() ? person_exposed[payer] : kNoTs;
@@ -995,8 +1074,10 @@ void Engine::Prefetch(const Event& e) const {
       PrefetchAt(m.account_person, e.transfer.from);
       PrefetchAt(m.account_kind, e.transfer.to);
       m.graph.Prefetch(e.transfer.from, e.transfer.to);
-      if (e.transfer.kind == TransferKind::kTransfer && e.transfer.from != kNoId && e.transfer.to != kNoId)
-        m.payee_pairs.PrefetchDirected(e.transfer.from, e.transfer.to);
+      if (e.transfer.kind == TransferKind::kTransfer && e.transfer.from != kNoId && e.transfer.to != kNoId) {
+        m.dicts->account.PrefetchName(e.transfer.from);  // for PrefetchNear's name hashes
+        m.dicts->account.PrefetchName(e.transfer.to);
+      }
       break;
     default: break;
   }
@@ -1004,6 +1085,12 @@ void Engine::Prefetch(const Event& e) const {
 
 void Engine::PrefetchNear(const Event& e) const {
   const Impl& m = *impl_;
+  if (e.kind == EventKind::kTransfer) {
+    const Transfer& t = e.transfer;
+    if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId)
+      m.payee_pairs.PrefetchDirected(m.AccountHash(t.from), m.AccountHash(t.to));
+    return;
+  }
   // Answered calls add the holders' pair to known_pairs (Impl::OnCall).
   if (e.kind != EventKind::kCall || e.call.duration_s == 0 || e.call.duration_s == kNoCount) return;
   const PersonId pa = m.HolderOf(e.call.caller);
@@ -1014,6 +1101,8 @@ void Engine::PrefetchNear(const Event& e) const {
 void Engine::Apply(const Event& e) {
   Impl& m = *impl_;
   if (m.epoch == kNoTs) m.epoch = e.ts;
+  // What became known of calls in progress before this event, first.
+  m.DrainCalls(e.ts);
   // Late events are applied at the time they carry, but the clock never runs
   // backwards for windows and queues.
   m.now = std::max(m.now, e.ts);
@@ -1060,6 +1149,9 @@ void Engine::Apply(const Event& e) {
 
 void Engine::Finish(Ts end) {
   Impl& m = *impl_;
+  // Calls still connected at the end of the data end after it: their
+  // actions carry their own (later) times.
+  m.DrainCalls(std::numeric_limits<Ts>::max());
   m.now = std::max(m.now, end);
   for (auto& [r, q] : m.regions) {
     m.ServeQueues(q);
@@ -1076,6 +1168,14 @@ void Engine::Finish(Ts end) {
   for (auto& c : m.cases) m.CloseCase(*c, m.now);
   if (m.gov) m.gov->Finish(m.now);
   if (m.rings) m.rings->Finish(m.now);
+}
+
+void Engine::AdvanceTo(Ts t) {
+  Impl& m = *impl_;
+  if (m.epoch == kNoTs) return;
+  m.DrainCalls(t);
+  if (t > m.now) m.now = t;
+  m.DueWork();
 }
 
 std::vector<GangRecord> Engine::Gangs() const { return impl_->rings ? impl_->rings->Gangs() : std::vector<GangRecord>{}; }

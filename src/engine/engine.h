@@ -7,6 +7,12 @@
 // and answers queries about any number (features, score, reasons).
 //
 // What it does, per event:
+//  - calls: a call is known in parts (shared/spec/events.md, "What is known
+//    when"): who calls whom from which handset at its start, its length only
+//    at its end (ts + duration_s). The engine applies an answered call at its
+//    end, and a flagged caller's call also at its start (SMS warning) and as
+//    it passes the warning rules' lengths; every action carries the time its
+//    decision was made.
 //  - calls/SMS: per-number window features (outgoing share, answer rate,
 //    distinct callees by linear counting, card age, handsets); fraud-number
 //    rules with reasons; SIM-box detection per IMEI; a 7-day contact log per
@@ -123,6 +129,12 @@ class Engine {
   // had time to load it): state found through what Prefetch loaded, e.g. the
   // who-knows-whom filter block of the caller's and callee's holders.
   void PrefetchNear(const Event& e) const;
+  // Event time has reached `t` with no event: what became known by then
+  // (calls still connected reaching a length the warnings act on, calls
+  // ending) and work due by then (freezes) is done, stamped at its own time.
+  // A live feed calls it when its input is idle; Apply does it itself for
+  // every event's ts.
+  void AdvanceTo(Ts t);
   // End of data at `end`: serve or expire queued warnings, close cases and
   // compute restitution.
   void Finish(Ts end);

@@ -8,6 +8,8 @@
 
 #include <map>
 
+#include <fmt/format.h>
+
 namespace interdict {
 namespace {
 
@@ -272,13 +274,70 @@ TEST(EngineScenario, LongCallEscalatesToCallThenVisitWhenCallsContinue) {
   ASSERT_EQ(w.Of(ActionType::kFlagNumber).size(), 1u);
   const Ts t1 = kT0 + 2 * 3600;
   w.Call(t1, "17000000002", "13900000777", 900);  // a 15-minute conversation
+  // At its start only the SMS: how long it will last is not known yet.
+  EXPECT_EQ(w.Of(ActionType::kWarnSms, "13900000777").size(), 1u);
+  EXPECT_TRUE(w.Of(ActionType::kWarnCall).empty());
+  w.engine().AdvanceTo(t1 + 119);
+  EXPECT_TRUE(w.Of(ActionType::kWarnCall).empty());
+  // Still connected after 120 s, and she is 74: the rule for the vulnerable
+  // acts now, while the call goes on.
+  w.engine().AdvanceTo(t1 + 120);
   auto calls = w.Of(ActionType::kWarnCall, "13900000777");
   ASSERT_EQ(calls.size(), 1u);
-  EXPECT_EQ(calls[0].ts, t1);  // within the same event
-  EXPECT_EQ(w.Of(ActionType::kWarnSms, "13900000777").size(), 1u);
+  EXPECT_EQ(calls[0].ts, t1 + 120);
+  EXPECT_EQ(calls[0].reason, "vulnerable_answered");
+  w.engine().AdvanceTo(t1 + 900);  // the same call going on is no reason for a visit
   EXPECT_TRUE(w.Of(ActionType::kWarnVisit).empty());
   w.Call(t1 + 3600, "17000000002", "13900000777", 1200);  // the calls go on after the warning
-  EXPECT_EQ(w.Of(ActionType::kWarnVisit, "13900000777").size(), 1u);
+  w.engine().AdvanceTo(t1 + 3600 + 60);
+  auto visits = w.Of(ActionType::kWarnVisit, "13900000777");
+  ASSERT_EQ(visits.size(), 1u);
+  EXPECT_EQ(visits[0].ts, t1 + 3600 + 60);
+}
+
+// events.md, "What is known when": a call's length is known at its end, so
+// a decision that counts an answered call is stamped at that end, not at the
+// call's start.
+TEST(EngineScenario, AnAnsweredCallCountsWhenItEnds) {
+  World w;
+  w.Sim("17000000009", w.Person("P-s", 1995), kT0 - 3 * kDay);
+  for (int i = 0; i < 9; ++i) w.Call(kT0 + i * 60, "17000000009", "139" + std::to_string(20000000 + i), 0);
+  EXPECT_TRUE(w.Of(ActionType::kFlagNumber).empty());
+  const Ts t10 = kT0 + 9 * 60;
+  w.Call(t10, "17000000009", "13920000009", 40);  // the tenth call, answered for 40 s
+  EXPECT_TRUE(w.Of(ActionType::kFlagNumber).empty());  // not over yet
+  w.engine().AdvanceTo(t10 + 39);
+  EXPECT_TRUE(w.Of(ActionType::kFlagNumber).empty());
+  w.engine().AdvanceTo(t10 + 40);
+  auto flags = w.Of(ActionType::kFlagNumber, "17000000009");
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_EQ(flags[0].ts, t10 + 40);
+}
+
+// The same call seen whole, or cut while still connected (as a live feed has
+// it: duration so far), gives the same actions before the cut.
+TEST(EngineScenario, ACallCutWhileConnectedDecidesTheSameBeforeTheCut) {
+  auto run = [](uint32_t last_dur, Ts end) {
+    World w;
+    PersonId gran = w.Person("P-gran", 1950);
+    w.Sim("13900000777", gran, kT0 - 10 * 365 * kDay);
+    w.Sim("17000000002", w.Person("P-s", 1995), kT0 - 3 * kDay);
+    FraudBurst(w, "17000000002", kT0);
+    w.Call(kT0 + 7200, "17000000002", "13900000777", last_dur);
+    w.Finish(end);
+    return w.actions;
+  };
+  const Ts cut = kT0 + 7200 + 400;
+  const std::vector<Action> whole = run(1500, kT0 + 7200 + 1500);
+  const std::vector<Action> cut_run = run(400, cut);
+  auto before = [cut](const std::vector<Action>& v) {
+    std::vector<std::string> out;
+    for (const Action& a : v)
+      if (a.ts < cut) out.push_back(fmt::format("{}|{}|{}|{}", a.ts, static_cast<int>(a.type), a.target, a.reason));
+    return out;
+  };
+  EXPECT_EQ(before(whole), before(cut_run));
+  EXPECT_FALSE(before(whole).empty());
 }
 
 TEST(EngineScenario, ShortUnansweredContactGetsOnlySms) {
@@ -302,6 +361,7 @@ TEST(EngineScenario, CallWarningsWaitForCapacity) {
   const Ts t = (kT0 / 3600 + 2) * 3600 + 60;  // early in an hour
   w.Call(t, "17000000004", "13900000001", 600);
   w.Call(t + 60, "17000000004", "13900000002", 600);
+  w.engine().AdvanceTo(t + 60 + 600);  // both calls have passed 300 s and ended
   EXPECT_EQ(w.Of(ActionType::kWarnCall).size(), 1u);  // one agent this hour
   w.Call(t + 3600, "17000000004", "13955555555", 0);   // the next hour: the queue is served
   auto calls = w.Of(ActionType::kWarnCall);
