@@ -450,7 +450,8 @@ struct Engine::Impl {
   // `dur`: the seconds of the call known now (all of it once it ended, or
   // "still connected after dur s" while it goes on); `ended`: the call has
   // ended, so it counts once among the person's answered calls.
-  void Expose(MsisdnId m, uint32_t dur, Ts call_ts, MsisdnId source, bool ended = true) {
+  // `link`: an SMS from the flagged number with a URL.
+  void Expose(MsisdnId m, uint32_t dur, Ts call_ts, MsisdnId source, bool ended = true, bool link = false) {
     Exposure& x = exposure[m];
     if (x.first == kNoTs) x.first = now;
     x.source = source;
@@ -470,7 +471,14 @@ struct Engine::Impl {
       }
     }
     const double src_score = source < numbers.size() ? numbers[source].score : 0.5;
-    RequestWarning(m, kTierSms, src_score, "reached_by_flagged");
+    // The SMS goes to whoever heard the pitch: an answered call of
+    // warn_sms_min_answered_s or more, or a fraud SMS with a link
+    // (phishing). Everyone else a fraud number dialled is listed in the
+    // exposure, not messaged: most hang up or never answer, and a centre's
+    // SMS that reach the undeceived by the thousand teach people to ignore
+    // them.
+    if (dur >= cfg.warn_sms_min_answered_s || link)
+      RequestWarning(m, kTierSms, src_score, link ? "fraud_sms_with_link" : "talked_to_flagged");
     const int age = AgeOf(m);
     const bool vulnerable = age >= 0 && (age >= cfg.vulnerable_age_min || age <= cfg.vulnerable_age_max);
     // Expected loss ~ P(fraud) x exposure depth; vulnerable people lose more often.
@@ -691,7 +699,8 @@ struct Engine::Impl {
       Expose(c.callee, 0, now, c.caller, false);
       // The lengths Expose's rules act on, as the call reaches them. (A
       // caller flagged during the call is acted on at the call's end.)
-      for (const uint32_t m : {kAfterWarningCallS, kShortConversationS, cfg.warn_call_min_answered_s})
+      for (const uint32_t m :
+           {cfg.warn_sms_min_answered_s, kAfterWarningCallS, kShortConversationS, cfg.warn_call_min_answered_s})
         if (m < dur) pending_calls.push({now + m, pending_seq++, now, m, false, c});
     }
     pending_calls.push({now + dur, pending_seq++, now, dur, true, c});
@@ -791,7 +800,7 @@ struct Engine::Impl {
   void OnSms(const Sms& s) {
     NumberState& sender = Num(s.sender);
     Seen(s.sender, sender);
-    if (sender.flagged) Expose(s.receiver, 0, now, s.sender);
+    if (sender.flagged) Expose(s.receiver, 0, now, s.sender, true, s.has_url == 1);
   }
 
   // --- money ---
