@@ -60,7 +60,7 @@ struct GovernanceConfig {
   double mule_pass_share = 0.8;    // share of the window's inflow sent on
   double own_money_slack = 0.1;    // pass-through only if all sent <= (1 + this) x all received
   Money probe_max = 1000;          // fen: a transfer under 10 yuan between personal accounts
-  Ts new_account_s = 183 * 86400;  // opened within half a year of its activity
+  Ts new_account_s = 60 * 86400;   // opened within 60 days of its activity: bought accounts are used within weeks
   double mule_flag_score = 0.6;    // flag_account from this score
   int fanin_min_senders = 3;       // distinct payers in the window
   int collector_min_mules = 2;     // outside account fed by this many flagged mules ...

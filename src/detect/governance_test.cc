@@ -308,7 +308,7 @@ TEST(Governance, InsiderBranchJudgedAgainstBranchesNotSimOutlets) {
   // 120 branches of 300 accounts (account b*300+i is at branch b); a probe
   // between two new accounts makes both bad.
   for (int a = 0; a < 120 * 300; ++a)
-    w.Account(kT0 - 60 * kDay, "a" + std::to_string(a), "h" + std::to_string(a), "icbc",
+    w.Account(kT0 - 30 * kDay, "a" + std::to_string(a), "h" + std::to_string(a), "icbc",
               "B" + std::to_string(a / 300));
   auto probe = [&](int x, int y) {
     w.Transfer(ft += 60, "a" + std::to_string(x), "a" + std::to_string(y), 388, "", Channel::kOnline);
@@ -454,7 +454,7 @@ TEST(Governance, FamilyPassingMoneyRoundIsNotARingButNewAccountsCycleIs) {
   EXPECT_EQ(w.Count(ActionType::kFlagAccount), 0);
   // Round-tripping through new accounts: 5,000 yuan, 8 % kept at each hop,
   // days apart.
-  for (int i = 0; i < 4; ++i) w.Account(t - 60 * kDay, n("c", i), n("pc", i), "ccb", "B2");
+  for (int i = 0; i < 4; ++i) w.Account(t - 30 * kDay, n("c", i), n("pc", i), "ccb", "B2");
   Money amount = 500000;
   for (int i = 0; i < 3; ++i) {
     w.Transfer(t += 2 * kDay, n("c", i), n("c", i + 1), amount);

@@ -14,9 +14,9 @@ struct EngineConfig {
   uint32_t min_calls = 10;              // outgoing calls in the window before a number is judged
   uint32_t min_distinct_callees = 8;    // distinct callees in the window (linear-counting estimate)
   double min_outgoing_share = 0.85;     // calls made / (made + received)
-  double answer_rate_suspect = 0.45;    // answered share at or below this is a strong sign
+  double answer_rate_suspect = 0.35;    // answered share at or below this is a strong sign
   double answer_rate_normal = 0.65;     // at or above this, the number looks like a business line
-  Ts new_card_s = 180 * 86400;          // a SIM opened within this before its first call is "new"
+  Ts new_card_s = 60 * 86400;           // a SIM opened within this before its first call is "new"
   Ts dormant_after_s = 2 * 86400;           // an old card first active this long after the data begins: woken up
   double flag_threshold = 0.75;         // rule score needed to flag
   Ts window_s = 86400;                  // feature window (tumbling)
