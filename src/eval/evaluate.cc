@@ -510,7 +510,11 @@ class Evaluator {
       CaseState& cs = cases_[c];
       r_->total_loss += t.amount;
       cs.first_hop1_ts = std::min(cs.first_hop1_ts, e.ts);
-      if (held) cs.best = Tier::kHold;  // a hold decided before the bank completes it is in time
+      // Only a hold on the victim's first payment (the hop-1 transfer made at
+      // first_loss_ts) comes before any loss and prevents the case. A hold on a
+      // later payment comes after a loss, like a late warning: it still blocks
+      // the transfer and its amount counts as intercepted (below), not here.
+      if (held && cs.first_loss_ts != kNoTs && e.ts == cs.first_loss_ts) cs.best = Tier::kHold;
     }
     bool blocked = held || (t.kind != TransferKind::kDeposit && StopOf(t.from) <= e.ts);
     if (blocked) {

@@ -205,6 +205,68 @@ TEST(EvalWarnings, HoldAfterTheTransferIsNotInTime) {
   EXPECT_DOUBLE_EQ(r.days, 2.0);
 }
 
+// Two cases whose victims pay more than once; every payment is hop 1.
+//  k1: v1 -> m1 1000 (p1, B+0 = k1's first_loss_ts), v1 -> m1 500 (p2, B+600).
+//  k2: v2 -> m2 300 (p3, B+1000 = k2's first_loss_ts), v2 -> m2 200 (p4, B+1600).
+//  m1 -> m3 400 (p5, B+700) is hop 2 of k1.
+void WriteRepeatPaymentData(const TempDir& d) {
+  std::string t = kTransfersHeader;
+  t += T(0) + ",p1,transfer,v1,m1,1000,app,\n";
+  t += T(600) + ",p2,transfer,v1,m1,500,app,\n";
+  t += T(700) + ",p5,transfer,m1,m3,400,app,\n";
+  t += T(1000) + ",p3,transfer,v2,m2,300,app,\n";
+  t += T(1600) + ",p4,transfer,v2,m2,200,app,\n";
+  WriteFile(d.File("transfers.csv"), t);
+  WriteFile(d.File("labels/cases.csv"), std::string(kCasesHeader) +
+                                            "k1,q1,w1,v1,,,," + T(0) + ",1500\n"
+                                            "k2,q2,w2,v2,,,," + T(1000) + ",500\n");
+  WriteFile(d.File("labels/case_transfers.csv"),
+            "case_id,txn_id,hop\nk1,p1,1\nk1,p2,1\nk1,p5,2\nk2,p3,1\nk2,p4,1\n");
+}
+
+TEST(EvalHolds, OnlyAHoldOnTheFirstPaymentPreventsTheCase) {
+  TempDir d;
+  WriteRepeatPaymentData(d);
+  std::string a = kActionsHeader;
+  // k1: a hold on the first payment at its own ts: in time, tier hold.
+  a += Act(T(0), "hold_transfer", "txn", "p1");
+  // k2: a hold on its second payment, placed as early as the first payment:
+  // not in time (the victim has already lost p3); k2's best tier is the SMS.
+  a += Act(T(1000), "hold_transfer", "txn", "p4");
+  a += Act(T(900), "warn_sms", "msisdn", "w2");
+  EvalReport r = Score(d, a);
+  EXPECT_EQ(r.cases, 2u);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kHold)], 1u);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kSms)], 1u);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kNone)], 0u);
+  // 0.95 + 0.2 = 1.15; by loss (0.95*1500 + 0.2*500) / 2000 = 1525 / 2000.
+  EXPECT_NEAR(r.expected_prevented, 1.15, 1e-12);
+  EXPECT_NEAR(*r.expected_loss_prevented, 1525.0 / 2000.0, 1e-12);
+  // Section 3 is by transfer: both held payments are blocked and never left
+  // their victims, so both are intercepted: 1000 + 200 of 2000.
+  EXPECT_EQ(r.total_loss, 200000);
+  EXPECT_EQ(r.intercepted_by_hold, 120000);
+  EXPECT_EQ(r.intercepted, 120000);
+  EXPECT_EQ(r.blocked_transfers, 2u);
+}
+
+TEST(EvalHolds, AHoldOnALaterPaymentAloneLeavesTheCaseUnprevented) {
+  TempDir d;
+  WriteRepeatPaymentData(d);
+  std::string a = kActionsHeader;
+  a += Act(T(300), "hold_transfer", "txn", "p2");   // k1's second payment, held before it is made
+  a += Act(T(1000), "hold_transfer", "txn", "p3");  // k2's first payment, at its own ts
+  EvalReport r = Score(d, a);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kHold)], 1u);  // k2 only
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kNone)], 1u);  // k1
+  EXPECT_NEAR(r.expected_prevented, 0.95, 1e-12);
+  EXPECT_NEAR(*r.prevented_share, 0.475, 1e-12);
+  // p2's 500 and p3's 300 are intercepted; p1 reached m1 and then p5 moved
+  // 400 of it on (no stops).
+  EXPECT_EQ(r.intercepted_by_hold, 80000);
+  EXPECT_NEAR(*r.intercepted_share, 800.0 / 2000.0, 1e-12);
+}
+
 // The replay data set. Amounts in yuan; B = base second.
 //  k1: v1 -> m1 1000 (t1, B+0); m1 -> m2 800 (t2, B+100); m2 -> m3 500 (t3,
 //      B+200); m1 withdraws 300 (t4, B+300).
