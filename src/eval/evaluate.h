@@ -79,6 +79,9 @@ struct EvalReport {
   Money case_loss = 0;                           // sum of loss_amount over the cases
   std::array<uint64_t, 3> false_warning_rows{};  // sms, call, visit
   std::array<std::optional<double>, 3> false_warnings;  // per 10,000 persons per day
+  uint64_t held_txns = 0;    // distinct txn ids under a hold_transfer
+  uint64_t false_holds = 0;  // ... that are no transfer of any case (any hop)
+  std::optional<double> false_holds_per_10k_day;  // per 10,000 persons per day
   uint64_t persons = 0;
   double days = 1;
 

@@ -2,6 +2,8 @@
 // out by hand in the comments next to the data, from shared/spec/evaluation.md.
 #include "eval/evaluate.h"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -267,6 +269,51 @@ TEST(EvalHolds, AHoldOnALaterPaymentAloneLeavesTheCaseUnprevented) {
   EXPECT_NEAR(*r.intercepted_share, 800.0 / 2000.0, 1e-12);
 }
 
+TEST(EvalHolds, FalseHoldsAreDistinctInnocentTxnIds) {
+  TempDir d;
+  std::string t = kTransfersHeader;
+  t += T(0) + ",f1,transfer,v1,m1,1000,app,\n";      // k1 hop 1
+  t += T(100) + ",f2,transfer,m1,m2,800,app,\n";     // k1 hop 2
+  t += T(200) + ",f3,transfer,m2,m3,500,app,\n";     // k1 hop 3
+  t += T(300) + ",i1,transfer,a,b,50,app,\n";        // innocent
+  t += T(400) + ",i2,transfer,c,d,70,app,\n";        // innocent
+  t += T(500) + ",i4,transfer,g,h,10,app,\n";        // hop 2 of k9, a case with no cases.csv row
+  t += T(172800) + ",i3,transfer,e,f,20,app,\n";     // two days after the first row
+  WriteFile(d.File("transfers.csv"), t);
+  WriteFile(d.File("people.csv"), "person_id,birth_year,gender,region\np1,1980,m,r\np2,1990,f,r\np3,1970,u,r\np4,2000,m,r\n");
+  WriteFile(d.File("labels/cases.csv"), std::string(kCasesHeader) + "k1,p1,,v1,,,," + T(0) + ",1000\n");
+  WriteFile(d.File("labels/case_transfers.csv"), "case_id,txn_id,hop\nk1,f1,1\nk1,f2,2\nk1,f3,3\nk9,i4,2\n");
+  std::string a = kActionsHeader;
+  a += Act(T(300), "hold_transfer", "txn", "i1");
+  a += Act(T(250), "hold_transfer", "txn", "i1");   // the same payment held twice: one false hold
+  a += Act(T(500), "hold_transfer", "txn", "i2");   // after the transfer: blocks nothing, still held
+  a += Act(T(600), "hold_transfer", "txn", "nx1");  // a txn id in no file: no case's transfer either
+  a += Act(T(0), "hold_transfer", "txn", "f1");     // case transfers of any hop are not false
+  a += Act(T(100), "hold_transfer", "txn", "f2");
+  a += Act(T(200), "hold_transfer", "txn", "f3");
+  a += Act(T(500), "hold_transfer", "txn", "i4");
+  EvalReport r = Score(d, a);
+  EXPECT_EQ(r.held_txns, 7u);    // i1, i2, nx1, f1, f2, f3, i4
+  EXPECT_EQ(r.false_holds, 3u);  // i1, i2, nx1
+  // 4 persons, days = 172800 s / 86400 = 2: 3 * 10000 / 4 / 2 = 3750.
+  EXPECT_EQ(r.persons, 4u);
+  EXPECT_DOUBLE_EQ(r.days, 2.0);
+  EXPECT_DOUBLE_EQ(*r.false_holds_per_10k_day, 3750.0);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kHold)], 1u);  // f1 is k1's first payment
+  nlohmann::json j = EvalReportJson(r, EvalOptions{});
+  EXPECT_EQ(j["false_holds"].get<int>(), 3);
+  EXPECT_DOUBLE_EQ(j["false_holds_per_10k_day"].get<double>(), 3750.0);
+  EXPECT_NE(FormatEvalTable(r, EvalOptions{}).find("false_holds 3 of 7 held txn ids, false_holds_per_10k_day 3750.0000"),
+            std::string::npos);
+
+  // No people.csv: no persons to divide by, the rate is null (the count stays).
+  std::remove(d.File("people.csv").c_str());
+  r = Score(d, a);
+  EXPECT_EQ(r.false_holds, 3u);
+  EXPECT_FALSE(r.false_holds_per_10k_day.has_value());
+  EXPECT_TRUE(EvalReportJson(r, EvalOptions{})["false_holds_per_10k_day"].is_null());
+}
+
 // The replay data set. Amounts in yuan; B = base second.
 //  k1: v1 -> m1 1000 (t1, B+0); m1 -> m2 800 (t2, B+100); m2 -> m3 500 (t3,
 //      B+200); m1 withdraws 300 (t4, B+300).
@@ -397,6 +444,7 @@ TEST(EvalReplay, VictimStopSelfTransferDepositsAndHoldOnALaterHop) {
   EXPECT_DOUBLE_EQ(*r.median_stop_delay_s, 50);
   EXPECT_EQ(r.false_stops, 1u);  // v1
   EXPECT_DOUBLE_EQ(*r.false_stop_share, 0.5);
+  EXPECT_EQ(r.false_holds, 1u);  // t8 is no case's transfer
 }
 
 TEST(EvalInput, BadRowsAreCountedAndTheRunGoesOn) {

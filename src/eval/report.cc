@@ -45,6 +45,9 @@ nlohmann::json EvalReportJson(const EvalReport& r, const EvalOptions& opt) {
     j[fmt::format("false_warnings.{}", kWarnTiers[t])] = Opt(r.false_warnings[t]);
     j[fmt::format("false_warning_rows.{}", kWarnTiers[t])] = r.false_warning_rows[t];
   }
+  j["false_holds"] = r.false_holds;
+  j["false_holds_per_10k_day"] = Opt(r.false_holds_per_10k_day);
+  j["held_txns"] = r.held_txns;
   j["persons"] = r.persons;
   j["days"] = r.days;
   j["total_loss"] = Yuan(r.total_loss);
@@ -86,6 +89,8 @@ std::string FormatEvalTable(const EvalReport& r, const EvalOptions& opt) {
                  "call {} ({} rows), visit {} ({} rows)\n",
                  r.persons, r.days, Fmt(r.false_warnings[0]), r.false_warning_rows[0], Fmt(r.false_warnings[1]),
                  r.false_warning_rows[1], Fmt(r.false_warnings[2]), r.false_warning_rows[2]);
+  fmt::format_to(out, "  false_holds {} of {} held txn ids, false_holds_per_10k_day {}\n", r.false_holds, r.held_txns,
+                 Fmt(r.false_holds_per_10k_day));
   fmt::format_to(out, "3. money intercepted (replay, latency {} s)\n", opt.latency_s);
   fmt::format_to(out, "  total_loss {} yuan, intercepted_amount {} yuan (stops {}, holds {}), intercepted_share {}\n",
                  FormatMoney(r.total_loss), FormatMoney(r.intercepted), FormatMoney(r.intercepted_by_stop),
