@@ -596,7 +596,7 @@ class Evaluator {
     if (lo == kNever) lo = all_min_, hi = all_max_;
     r.days = lo == kNever ? 1.0 : std::max(1.0, static_cast<double>(hi - lo) / 86400.0);
     for (int t = 0; t < 3; ++t)
-      r.false_warnings[t] =
+      r.false_warnings_per_10k_day[t] =
           Ratio(static_cast<double>(r.false_warning_rows[t]) * 10000.0, static_cast<double>(r.persons) * r.days);
     // Distinct held txn ids that are no transfer of any case, whether or not
     // they are in transfers.csv (the page counts txn ids, not replayed rows).
@@ -624,7 +624,7 @@ class Evaluator {
       ++r.stopped_accounts;
       if (!IsPositive(EntityKind::kAccounts, a)) ++r.false_stops;
     }
-    r.false_stop_share = Ratio(static_cast<double>(r.false_stops), static_cast<double>(r.stopped_accounts));
+    r.false_stops_share = Ratio(static_cast<double>(r.false_stops), static_cast<double>(r.stopped_accounts));
     r.hop1_missing = CountMissingHop1();
 
     for (const InputFileStats& f : r.inputs) r.rejected += f.rejected;

@@ -183,9 +183,13 @@ TEST(EvalWarnings, TiersLeadsBoundariesAndHold) {
   EXPECT_EQ(r.persons, 4u);
   EXPECT_DOUBLE_EQ(r.days, 2.0);
   EXPECT_EQ(r.false_warning_rows[0], 2u);
-  EXPECT_DOUBLE_EQ(*r.false_warnings[0], 2500);
-  EXPECT_DOUBLE_EQ(*r.false_warnings[1], 1250);
-  EXPECT_DOUBLE_EQ(*r.false_warnings[2], 1250);
+  EXPECT_DOUBLE_EQ(*r.false_warnings_per_10k_day[0], 2500);
+  EXPECT_DOUBLE_EQ(*r.false_warnings_per_10k_day[1], 1250);
+  EXPECT_DOUBLE_EQ(*r.false_warnings_per_10k_day[2], 1250);
+  nlohmann::json j = EvalReportJson(r, EvalOptions{});
+  EXPECT_DOUBLE_EQ(j["false_warnings_per_10k_day.sms"].get<double>(), 2500);
+  EXPECT_DOUBLE_EQ(j["false_warnings_per_10k_day.visit"].get<double>(), 1250);
+  EXPECT_EQ(j["false_warning_rows.sms"].get<int>(), 2);
   // The held hop-1 transfer never left the victim: intercepted by the hold.
   EXPECT_EQ(r.total_loss, 600000);
   EXPECT_EQ(r.intercepted_by_hold, 600000);
@@ -376,7 +380,7 @@ TEST(EvalReplay, FifoStopsMixingLatencyAndNegativeDelay) {
   EXPECT_EQ(r.stopped_accounts, 3u);
   EXPECT_EQ(r.false_stops, 1u);
   EXPECT_EQ(r.false_stop_actions, 2u);
-  EXPECT_NEAR(*r.false_stop_share, 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(*r.false_stops_share, 1.0 / 3.0, 1e-12);
   EXPECT_EQ(r.blocked_transfers, 2u);  // t3, t15
   EXPECT_EQ(r.transfers, 11u);
 }
@@ -391,7 +395,7 @@ TEST(EvalReplay, StoppingEveryMuleAtTheStartInterceptsEverything) {
   EXPECT_EQ(r.intercepted, r.total_loss);
   EXPECT_DOUBLE_EQ(*r.intercepted_share, 1.0);
   EXPECT_EQ(r.false_stops, 0u);
-  EXPECT_DOUBLE_EQ(*r.false_stop_share, 0.0);
+  EXPECT_DOUBLE_EQ(*r.false_stops_share, 0.0);
   // k1: -3600+60 - 0; k2: -3540 - 1000; k3: -3540 - 1200. Median -4540.
   EXPECT_DOUBLE_EQ(*r.median_stop_delay_s, -4540);
   EXPECT_DOUBLE_EQ(*r.detection[1].recall, 1.0);
@@ -404,7 +408,7 @@ TEST(EvalReplay, EmptyActionsInterceptNothing) {
   EXPECT_EQ(r.intercepted, 0);
   EXPECT_DOUBLE_EQ(*r.intercepted_share, 0.0);
   EXPECT_FALSE(r.median_stop_delay_s.has_value());
-  EXPECT_FALSE(r.false_stop_share.has_value());
+  EXPECT_FALSE(r.false_stops_share.has_value());
   EXPECT_FALSE(r.detection[1].precision.has_value());
   EXPECT_DOUBLE_EQ(*r.detection[1].recall, 0.0);
   EXPECT_EQ(r.cases, 3u);
@@ -443,7 +447,7 @@ TEST(EvalReplay, VictimStopSelfTransferDepositsAndHoldOnALaterHop) {
   EXPECT_EQ(r.stop_delays, 1u);
   EXPECT_DOUBLE_EQ(*r.median_stop_delay_s, 50);
   EXPECT_EQ(r.false_stops, 1u);  // v1
-  EXPECT_DOUBLE_EQ(*r.false_stop_share, 0.5);
+  EXPECT_DOUBLE_EQ(*r.false_stops_share, 0.5);
   EXPECT_EQ(r.false_holds, 1u);  // t8 is no case's transfer
 }
 
@@ -504,19 +508,32 @@ TEST(EvalOutput, JsonUsesThePageNames) {
   EvalOptions opt;
   EvalReport r = Score(d, a, opt);
   nlohmann::json j = EvalReportJson(r, opt);
+  // Every figure the page names, under the page's name.
   for (const char* k : {"numbers.precision", "numbers.recall", "numbers.f1", "numbers.median_delay_s", "numbers.tp",
                         "accounts.fp", "devices.fn", "outlets.f1", "persons.recall", "warned_in_time.sms",
                         "warned_in_time.call", "warned_in_time.visit", "warned_in_time.hold", "expected_prevented",
-                        "prevented_share", "expected_loss_prevented", "false_warnings.sms", "false_warnings.call",
-                        "false_warnings.visit", "intercepted_amount", "total_loss", "intercepted_share",
-                        "median_stop_delay_s", "false_stops", "false_stop_share", "cases"})
+                        "prevented_share", "expected_loss_prevented", "false_warnings_per_10k_day.sms",
+                        "false_warnings_per_10k_day.call", "false_warnings_per_10k_day.visit", "false_holds",
+                        "false_holds_per_10k_day", "intercepted_amount", "total_loss", "intercepted_share",
+                        "median_stop_delay_s", "false_stops", "false_stops_share", "cases"})
     EXPECT_TRUE(j.contains(k)) << k;
+  // The names of earlier pages are gone, so that no reader takes a stale key.
+  for (const char* k : {"false_stop_share", "false_warnings.sms", "false_warnings.call", "false_warnings.visit"})
+    EXPECT_FALSE(j.contains(k)) << k;
+  // The replay data set has no people.csv: no persons, every per-10k rate is null.
+  EXPECT_TRUE(j["false_warnings_per_10k_day.call"].is_null());
+  EXPECT_TRUE(j["false_holds_per_10k_day"].is_null());
+  EXPECT_EQ(j["false_holds"].get<int>(), 0);
+  EXPECT_EQ(j["false_stops"].get<int>(), 0);
+  EXPECT_DOUBLE_EQ(j["false_stops_share"].get<double>(), 0.0);
   EXPECT_TRUE(j["numbers.precision"].is_null());
   EXPECT_DOUBLE_EQ(j["intercepted_amount"].get<double>(), 800.0);
   EXPECT_DOUBLE_EQ(j["total_loss"].get<double>(), 1500.0);
   EXPECT_EQ(j["cases"].get<int>(), 3);
   std::string table = FormatEvalTable(r, opt);
-  EXPECT_NE(table.find("intercepted_share"), std::string::npos);
+  for (const char* name : {"intercepted_share", "false_warnings_per_10k_day", "false_holds", "false_holds_per_10k_day",
+                           "false_stops_share"})
+    EXPECT_NE(table.find(name), std::string::npos) << name;
 }
 
 }  // namespace
