@@ -273,20 +273,23 @@ class Evaluator {
                  "hop must be a positive integer");
         continue;
       }
-      if (h != 1) {  // later hops are not used by the page's figures
-        f.Accept();
-        continue;
+      // Every hop is kept: a hold on any case transfer is not a false hold.
+      // Only hop 1 feeds the replay and the in-time hold.
+      uint32_t key = txn_keys_.Intern(f.Get(kTxn));
+      if (key >= hop1_case_.size()) {
+        hop1_case_.resize(static_cast<size_t>(key) + 1, kNoId);
+        case_txn_.resize(static_cast<size_t>(key) + 1, 0);
       }
-      bool inserted = false;
-      uint32_t key = txn_keys_.Intern(f.Get(kTxn), &inserted);
-      if (key >= hop1_case_.size()) hop1_case_.resize(static_cast<size_t>(key) + 1, kNoId);
-      if (hop1_case_[key] != kNoId) {
+      if (h == 1 && hop1_case_[key] != kNoId) {
         f.Reject(RejectReason::kDuplicateTxn, kTxn, "txn_id listed as a hop-1 transfer before");
         continue;
       }
       f.Accept();
-      hop1_case_[key] = CaseIndex(f.Get(kCase));
-      ++r_->hop1_listed;
+      case_txn_[key] = 1;
+      if (h == 1) {
+        hop1_case_[key] = CaseIndex(f.Get(kCase));
+        ++r_->hop1_listed;
+      }
     }
     return Done(&f);
   }
@@ -400,6 +403,7 @@ class Evaluator {
     }
     hold_min_.resize(txn_keys_.size(), kNever);
     hop1_case_.resize(txn_keys_.size(), kNoId);
+    case_txn_.resize(txn_keys_.size(), 0);
     return Done(&f);
   }
 
@@ -510,7 +514,11 @@ class Evaluator {
       CaseState& cs = cases_[c];
       r_->total_loss += t.amount;
       cs.first_hop1_ts = std::min(cs.first_hop1_ts, e.ts);
-      if (held) cs.best = Tier::kHold;  // a hold decided before the bank completes it is in time
+      // Only a hold on the victim's first payment (the hop-1 transfer made at
+      // first_loss_ts) comes before any loss and prevents the case. A hold on a
+      // later payment comes after a loss, like a late warning: it still blocks
+      // the transfer and its amount counts as intercepted (below), not here.
+      if (held && cs.first_loss_ts != kNoTs && e.ts == cs.first_loss_ts) cs.best = Tier::kHold;
     }
     bool blocked = held || (t.kind != TransferKind::kDeposit && StopOf(t.from) <= e.ts);
     if (blocked) {
@@ -588,8 +596,17 @@ class Evaluator {
     if (lo == kNever) lo = all_min_, hi = all_max_;
     r.days = lo == kNever ? 1.0 : std::max(1.0, static_cast<double>(hi - lo) / 86400.0);
     for (int t = 0; t < 3; ++t)
-      r.false_warnings[t] =
+      r.false_warnings_per_10k_day[t] =
           Ratio(static_cast<double>(r.false_warning_rows[t]) * 10000.0, static_cast<double>(r.persons) * r.days);
+    // Distinct held txn ids that are no transfer of any case, whether or not
+    // they are in transfers.csv (the page counts txn ids, not replayed rows).
+    for (uint32_t key = 0; key < hold_min_.size(); ++key) {
+      if (hold_min_[key] == kNever) continue;
+      ++r.held_txns;
+      if (!case_txn_[key]) ++r.false_holds;
+    }
+    r.false_holds_per_10k_day =
+        Ratio(static_cast<double>(r.false_holds) * 10000.0, static_cast<double>(r.persons) * r.days);
 
     // Section 3.
     for (size_t q = 0; q < queues_.size(); ++q)
@@ -607,7 +624,7 @@ class Evaluator {
       ++r.stopped_accounts;
       if (!IsPositive(EntityKind::kAccounts, a)) ++r.false_stops;
     }
-    r.false_stop_share = Ratio(static_cast<double>(r.false_stops), static_cast<double>(r.stopped_accounts));
+    r.false_stops_share = Ratio(static_cast<double>(r.false_stops), static_cast<double>(r.stopped_accounts));
     r.hop1_missing = CountMissingHop1();
 
     for (const InputFileStats& f : r.inputs) r.rejected += f.rejected;
@@ -643,11 +660,12 @@ class Evaluator {
   std::vector<std::pair<uint32_t, uint32_t>> victim_msisdn_;  // (msisdn id, case), sorted
   std::vector<std::pair<uint32_t, uint32_t>> victim_person_;  // (person id, case), sorted
 
-  // Txn ids named by labels/case_transfers.csv (hop 1) or by hold_transfer
+  // Txn ids named by labels/case_transfers.csv (any hop) or by hold_transfer
   // actions. Kept apart from dicts_.txn: the reader rejects a txn_id already
   // in dicts_.txn as a duplicate.
   Interner txn_keys_;
   std::vector<uint32_t> hop1_case_;  // by txn key; kNoId = not a hop-1 transfer
+  std::vector<uint8_t> case_txn_;    // by txn key: 1 = a transfer of some case, any hop
   std::vector<Ts> hold_min_;         // by txn key: earliest hold_transfer ts
 
   std::vector<Ts> stop_eff_;  // by account id: earliest stop/freeze ts + latency

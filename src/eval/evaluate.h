@@ -78,7 +78,10 @@ struct EvalReport {
   double expected_loss_prevented_yuan = 0;       // the weighted sum itself, in yuan
   Money case_loss = 0;                           // sum of loss_amount over the cases
   std::array<uint64_t, 3> false_warning_rows{};  // sms, call, visit
-  std::array<std::optional<double>, 3> false_warnings;  // per 10,000 persons per day
+  std::array<std::optional<double>, 3> false_warnings_per_10k_day;  // sms, call, visit
+  uint64_t held_txns = 0;    // distinct txn ids under a hold_transfer
+  uint64_t false_holds = 0;  // ... that are no transfer of any case (any hop)
+  std::optional<double> false_holds_per_10k_day;  // per 10,000 persons per day
   uint64_t persons = 0;
   double days = 1;
 
@@ -93,7 +96,7 @@ struct EvalReport {
   uint64_t stopped_accounts = 0;
   uint64_t false_stops = 0;  // distinct stopped accounts not in labels/accounts.csv
   uint64_t false_stop_actions = 0;
-  std::optional<double> false_stop_share;
+  std::optional<double> false_stops_share;
   uint64_t hop1_listed = 0;   // hop-1 rows in labels/case_transfers.csv
   uint64_t hop1_missing = 0;  // ... whose txn_id is not in transfers.csv
   uint64_t transfers = 0;

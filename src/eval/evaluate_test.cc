@@ -2,6 +2,8 @@
 // out by hand in the comments next to the data, from shared/spec/evaluation.md.
 #include "eval/evaluate.h"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -181,9 +183,13 @@ TEST(EvalWarnings, TiersLeadsBoundariesAndHold) {
   EXPECT_EQ(r.persons, 4u);
   EXPECT_DOUBLE_EQ(r.days, 2.0);
   EXPECT_EQ(r.false_warning_rows[0], 2u);
-  EXPECT_DOUBLE_EQ(*r.false_warnings[0], 2500);
-  EXPECT_DOUBLE_EQ(*r.false_warnings[1], 1250);
-  EXPECT_DOUBLE_EQ(*r.false_warnings[2], 1250);
+  EXPECT_DOUBLE_EQ(*r.false_warnings_per_10k_day[0], 2500);
+  EXPECT_DOUBLE_EQ(*r.false_warnings_per_10k_day[1], 1250);
+  EXPECT_DOUBLE_EQ(*r.false_warnings_per_10k_day[2], 1250);
+  nlohmann::json j = EvalReportJson(r, EvalOptions{});
+  EXPECT_DOUBLE_EQ(j["false_warnings_per_10k_day.sms"].get<double>(), 2500);
+  EXPECT_DOUBLE_EQ(j["false_warnings_per_10k_day.visit"].get<double>(), 1250);
+  EXPECT_EQ(j["false_warning_rows.sms"].get<int>(), 2);
   // The held hop-1 transfer never left the victim: intercepted by the hold.
   EXPECT_EQ(r.total_loss, 600000);
   EXPECT_EQ(r.intercepted_by_hold, 600000);
@@ -203,6 +209,113 @@ TEST(EvalWarnings, HoldAfterTheTransferIsNotInTime) {
   EXPECT_DOUBLE_EQ(*r.intercepted_share, 0.0);
   // Few days in the data set: the span is at least one day.
   EXPECT_DOUBLE_EQ(r.days, 2.0);
+}
+
+// Two cases whose victims pay more than once; every payment is hop 1.
+//  k1: v1 -> m1 1000 (p1, B+0 = k1's first_loss_ts), v1 -> m1 500 (p2, B+600).
+//  k2: v2 -> m2 300 (p3, B+1000 = k2's first_loss_ts), v2 -> m2 200 (p4, B+1600).
+//  m1 -> m3 400 (p5, B+700) is hop 2 of k1.
+void WriteRepeatPaymentData(const TempDir& d) {
+  std::string t = kTransfersHeader;
+  t += T(0) + ",p1,transfer,v1,m1,1000,app,\n";
+  t += T(600) + ",p2,transfer,v1,m1,500,app,\n";
+  t += T(700) + ",p5,transfer,m1,m3,400,app,\n";
+  t += T(1000) + ",p3,transfer,v2,m2,300,app,\n";
+  t += T(1600) + ",p4,transfer,v2,m2,200,app,\n";
+  WriteFile(d.File("transfers.csv"), t);
+  WriteFile(d.File("labels/cases.csv"), std::string(kCasesHeader) +
+                                            "k1,q1,w1,v1,,,," + T(0) + ",1500\n"
+                                            "k2,q2,w2,v2,,,," + T(1000) + ",500\n");
+  WriteFile(d.File("labels/case_transfers.csv"),
+            "case_id,txn_id,hop\nk1,p1,1\nk1,p2,1\nk1,p5,2\nk2,p3,1\nk2,p4,1\n");
+}
+
+TEST(EvalHolds, OnlyAHoldOnTheFirstPaymentPreventsTheCase) {
+  TempDir d;
+  WriteRepeatPaymentData(d);
+  std::string a = kActionsHeader;
+  // k1: a hold on the first payment at its own ts: in time, tier hold.
+  a += Act(T(0), "hold_transfer", "txn", "p1");
+  // k2: a hold on its second payment, placed as early as the first payment:
+  // not in time (the victim has already lost p3); k2's best tier is the SMS.
+  a += Act(T(1000), "hold_transfer", "txn", "p4");
+  a += Act(T(900), "warn_sms", "msisdn", "w2");
+  EvalReport r = Score(d, a);
+  EXPECT_EQ(r.cases, 2u);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kHold)], 1u);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kSms)], 1u);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kNone)], 0u);
+  // 0.95 + 0.2 = 1.15; by loss (0.95*1500 + 0.2*500) / 2000 = 1525 / 2000.
+  EXPECT_NEAR(r.expected_prevented, 1.15, 1e-12);
+  EXPECT_NEAR(*r.expected_loss_prevented, 1525.0 / 2000.0, 1e-12);
+  // Section 3 is by transfer: both held payments are blocked and never left
+  // their victims, so both are intercepted: 1000 + 200 of 2000.
+  EXPECT_EQ(r.total_loss, 200000);
+  EXPECT_EQ(r.intercepted_by_hold, 120000);
+  EXPECT_EQ(r.intercepted, 120000);
+  EXPECT_EQ(r.blocked_transfers, 2u);
+}
+
+TEST(EvalHolds, AHoldOnALaterPaymentAloneLeavesTheCaseUnprevented) {
+  TempDir d;
+  WriteRepeatPaymentData(d);
+  std::string a = kActionsHeader;
+  a += Act(T(300), "hold_transfer", "txn", "p2");   // k1's second payment, held before it is made
+  a += Act(T(1000), "hold_transfer", "txn", "p3");  // k2's first payment, at its own ts
+  EvalReport r = Score(d, a);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kHold)], 1u);  // k2 only
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kNone)], 1u);  // k1
+  EXPECT_NEAR(r.expected_prevented, 0.95, 1e-12);
+  EXPECT_NEAR(*r.prevented_share, 0.475, 1e-12);
+  // p2's 500 and p3's 300 are intercepted; p1 reached m1 and then p5 moved
+  // 400 of it on (no stops).
+  EXPECT_EQ(r.intercepted_by_hold, 80000);
+  EXPECT_NEAR(*r.intercepted_share, 800.0 / 2000.0, 1e-12);
+}
+
+TEST(EvalHolds, FalseHoldsAreDistinctInnocentTxnIds) {
+  TempDir d;
+  std::string t = kTransfersHeader;
+  t += T(0) + ",f1,transfer,v1,m1,1000,app,\n";      // k1 hop 1
+  t += T(100) + ",f2,transfer,m1,m2,800,app,\n";     // k1 hop 2
+  t += T(200) + ",f3,transfer,m2,m3,500,app,\n";     // k1 hop 3
+  t += T(300) + ",i1,transfer,a,b,50,app,\n";        // innocent
+  t += T(400) + ",i2,transfer,c,d,70,app,\n";        // innocent
+  t += T(500) + ",i4,transfer,g,h,10,app,\n";        // hop 2 of k9, a case with no cases.csv row
+  t += T(172800) + ",i3,transfer,e,f,20,app,\n";     // two days after the first row
+  WriteFile(d.File("transfers.csv"), t);
+  WriteFile(d.File("people.csv"), "person_id,birth_year,gender,region\np1,1980,m,r\np2,1990,f,r\np3,1970,u,r\np4,2000,m,r\n");
+  WriteFile(d.File("labels/cases.csv"), std::string(kCasesHeader) + "k1,p1,,v1,,,," + T(0) + ",1000\n");
+  WriteFile(d.File("labels/case_transfers.csv"), "case_id,txn_id,hop\nk1,f1,1\nk1,f2,2\nk1,f3,3\nk9,i4,2\n");
+  std::string a = kActionsHeader;
+  a += Act(T(300), "hold_transfer", "txn", "i1");
+  a += Act(T(250), "hold_transfer", "txn", "i1");   // the same payment held twice: one false hold
+  a += Act(T(500), "hold_transfer", "txn", "i2");   // after the transfer: blocks nothing, still held
+  a += Act(T(600), "hold_transfer", "txn", "nx1");  // a txn id in no file: no case's transfer either
+  a += Act(T(0), "hold_transfer", "txn", "f1");     // case transfers of any hop are not false
+  a += Act(T(100), "hold_transfer", "txn", "f2");
+  a += Act(T(200), "hold_transfer", "txn", "f3");
+  a += Act(T(500), "hold_transfer", "txn", "i4");
+  EvalReport r = Score(d, a);
+  EXPECT_EQ(r.held_txns, 7u);    // i1, i2, nx1, f1, f2, f3, i4
+  EXPECT_EQ(r.false_holds, 3u);  // i1, i2, nx1
+  // 4 persons, days = 172800 s / 86400 = 2: 3 * 10000 / 4 / 2 = 3750.
+  EXPECT_EQ(r.persons, 4u);
+  EXPECT_DOUBLE_EQ(r.days, 2.0);
+  EXPECT_DOUBLE_EQ(*r.false_holds_per_10k_day, 3750.0);
+  EXPECT_EQ(r.warned_in_time[static_cast<int>(Tier::kHold)], 1u);  // f1 is k1's first payment
+  nlohmann::json j = EvalReportJson(r, EvalOptions{});
+  EXPECT_EQ(j["false_holds"].get<int>(), 3);
+  EXPECT_DOUBLE_EQ(j["false_holds_per_10k_day"].get<double>(), 3750.0);
+  EXPECT_NE(FormatEvalTable(r, EvalOptions{}).find("false_holds 3 of 7 held txn ids, false_holds_per_10k_day 3750.0000"),
+            std::string::npos);
+
+  // No people.csv: no persons to divide by, the rate is null (the count stays).
+  std::remove(d.File("people.csv").c_str());
+  r = Score(d, a);
+  EXPECT_EQ(r.false_holds, 3u);
+  EXPECT_FALSE(r.false_holds_per_10k_day.has_value());
+  EXPECT_TRUE(EvalReportJson(r, EvalOptions{})["false_holds_per_10k_day"].is_null());
 }
 
 // The replay data set. Amounts in yuan; B = base second.
@@ -267,7 +380,7 @@ TEST(EvalReplay, FifoStopsMixingLatencyAndNegativeDelay) {
   EXPECT_EQ(r.stopped_accounts, 3u);
   EXPECT_EQ(r.false_stops, 1u);
   EXPECT_EQ(r.false_stop_actions, 2u);
-  EXPECT_NEAR(*r.false_stop_share, 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(*r.false_stops_share, 1.0 / 3.0, 1e-12);
   EXPECT_EQ(r.blocked_transfers, 2u);  // t3, t15
   EXPECT_EQ(r.transfers, 11u);
 }
@@ -282,7 +395,7 @@ TEST(EvalReplay, StoppingEveryMuleAtTheStartInterceptsEverything) {
   EXPECT_EQ(r.intercepted, r.total_loss);
   EXPECT_DOUBLE_EQ(*r.intercepted_share, 1.0);
   EXPECT_EQ(r.false_stops, 0u);
-  EXPECT_DOUBLE_EQ(*r.false_stop_share, 0.0);
+  EXPECT_DOUBLE_EQ(*r.false_stops_share, 0.0);
   // k1: -3600+60 - 0; k2: -3540 - 1000; k3: -3540 - 1200. Median -4540.
   EXPECT_DOUBLE_EQ(*r.median_stop_delay_s, -4540);
   EXPECT_DOUBLE_EQ(*r.detection[1].recall, 1.0);
@@ -295,7 +408,7 @@ TEST(EvalReplay, EmptyActionsInterceptNothing) {
   EXPECT_EQ(r.intercepted, 0);
   EXPECT_DOUBLE_EQ(*r.intercepted_share, 0.0);
   EXPECT_FALSE(r.median_stop_delay_s.has_value());
-  EXPECT_FALSE(r.false_stop_share.has_value());
+  EXPECT_FALSE(r.false_stops_share.has_value());
   EXPECT_FALSE(r.detection[1].precision.has_value());
   EXPECT_DOUBLE_EQ(*r.detection[1].recall, 0.0);
   EXPECT_EQ(r.cases, 3u);
@@ -334,7 +447,8 @@ TEST(EvalReplay, VictimStopSelfTransferDepositsAndHoldOnALaterHop) {
   EXPECT_EQ(r.stop_delays, 1u);
   EXPECT_DOUBLE_EQ(*r.median_stop_delay_s, 50);
   EXPECT_EQ(r.false_stops, 1u);  // v1
-  EXPECT_DOUBLE_EQ(*r.false_stop_share, 0.5);
+  EXPECT_DOUBLE_EQ(*r.false_stops_share, 0.5);
+  EXPECT_EQ(r.false_holds, 1u);  // t8 is no case's transfer
 }
 
 TEST(EvalInput, BadRowsAreCountedAndTheRunGoesOn) {
@@ -394,19 +508,32 @@ TEST(EvalOutput, JsonUsesThePageNames) {
   EvalOptions opt;
   EvalReport r = Score(d, a, opt);
   nlohmann::json j = EvalReportJson(r, opt);
+  // Every figure the page names, under the page's name.
   for (const char* k : {"numbers.precision", "numbers.recall", "numbers.f1", "numbers.median_delay_s", "numbers.tp",
                         "accounts.fp", "devices.fn", "outlets.f1", "persons.recall", "warned_in_time.sms",
                         "warned_in_time.call", "warned_in_time.visit", "warned_in_time.hold", "expected_prevented",
-                        "prevented_share", "expected_loss_prevented", "false_warnings.sms", "false_warnings.call",
-                        "false_warnings.visit", "intercepted_amount", "total_loss", "intercepted_share",
-                        "median_stop_delay_s", "false_stops", "false_stop_share", "cases"})
+                        "prevented_share", "expected_loss_prevented", "false_warnings_per_10k_day.sms",
+                        "false_warnings_per_10k_day.call", "false_warnings_per_10k_day.visit", "false_holds",
+                        "false_holds_per_10k_day", "intercepted_amount", "total_loss", "intercepted_share",
+                        "median_stop_delay_s", "false_stops", "false_stops_share", "cases"})
     EXPECT_TRUE(j.contains(k)) << k;
+  // The names of earlier pages are gone, so that no reader takes a stale key.
+  for (const char* k : {"false_stop_share", "false_warnings.sms", "false_warnings.call", "false_warnings.visit"})
+    EXPECT_FALSE(j.contains(k)) << k;
+  // The replay data set has no people.csv: no persons, every per-10k rate is null.
+  EXPECT_TRUE(j["false_warnings_per_10k_day.call"].is_null());
+  EXPECT_TRUE(j["false_holds_per_10k_day"].is_null());
+  EXPECT_EQ(j["false_holds"].get<int>(), 0);
+  EXPECT_EQ(j["false_stops"].get<int>(), 0);
+  EXPECT_DOUBLE_EQ(j["false_stops_share"].get<double>(), 0.0);
   EXPECT_TRUE(j["numbers.precision"].is_null());
   EXPECT_DOUBLE_EQ(j["intercepted_amount"].get<double>(), 800.0);
   EXPECT_DOUBLE_EQ(j["total_loss"].get<double>(), 1500.0);
   EXPECT_EQ(j["cases"].get<int>(), 3);
   std::string table = FormatEvalTable(r, opt);
-  EXPECT_NE(table.find("intercepted_share"), std::string::npos);
+  for (const char* name : {"intercepted_share", "false_warnings_per_10k_day", "false_holds", "false_holds_per_10k_day",
+                           "false_stops_share"})
+    EXPECT_NE(table.find(name), std::string::npos) << name;
 }
 
 }  // namespace

@@ -42,9 +42,12 @@ nlohmann::json EvalReportJson(const EvalReport& r, const EvalOptions& opt) {
   j["expected_loss_prevented_amount"] = r.expected_loss_prevented_yuan;
   j["case_loss"] = Yuan(r.case_loss);
   for (int t = 0; t < 3; ++t) {
-    j[fmt::format("false_warnings.{}", kWarnTiers[t])] = Opt(r.false_warnings[t]);
+    j[fmt::format("false_warnings_per_10k_day.{}", kWarnTiers[t])] = Opt(r.false_warnings_per_10k_day[t]);
     j[fmt::format("false_warning_rows.{}", kWarnTiers[t])] = r.false_warning_rows[t];
   }
+  j["false_holds"] = r.false_holds;
+  j["false_holds_per_10k_day"] = Opt(r.false_holds_per_10k_day);
+  j["held_txns"] = r.held_txns;
   j["persons"] = r.persons;
   j["days"] = r.days;
   j["total_loss"] = Yuan(r.total_loss);
@@ -56,7 +59,7 @@ nlohmann::json EvalReportJson(const EvalReport& r, const EvalOptions& opt) {
   j["stopped_accounts"] = r.stopped_accounts;
   j["false_stops"] = r.false_stops;
   j["false_stop_actions"] = r.false_stop_actions;
-  j["false_stop_share"] = Opt(r.false_stop_share);
+  j["false_stops_share"] = Opt(r.false_stops_share);
   j["hop1_transfers_missing"] = r.hop1_missing;
   j["actions"] = r.actions;
   j["rejected"] = r.rejected;
@@ -82,17 +85,20 @@ std::string FormatEvalTable(const EvalReport& r, const EvalOptions& opt) {
   fmt::format_to(out, "  expected_prevented {:.4f}, prevented_share {}, expected_loss_prevented {} ({:.2f} of {} yuan)\n",
                  r.expected_prevented, Fmt(r.prevented_share), Fmt(r.expected_loss_prevented),
                  r.expected_loss_prevented_yuan, FormatMoney(r.case_loss));
-  fmt::format_to(out, "  false warnings per 10,000 persons per day ({} persons, {:.3f} days): sms {} ({} rows), "
-                 "call {} ({} rows), visit {} ({} rows)\n",
-                 r.persons, r.days, Fmt(r.false_warnings[0]), r.false_warning_rows[0], Fmt(r.false_warnings[1]),
-                 r.false_warning_rows[1], Fmt(r.false_warnings[2]), r.false_warning_rows[2]);
+  fmt::format_to(out, "  false_warnings_per_10k_day ({} persons, {:.3f} days): sms {} ({} rows), call {} ({} rows), "
+                 "visit {} ({} rows)\n",
+                 r.persons, r.days, Fmt(r.false_warnings_per_10k_day[0]), r.false_warning_rows[0],
+                 Fmt(r.false_warnings_per_10k_day[1]), r.false_warning_rows[1], Fmt(r.false_warnings_per_10k_day[2]),
+                 r.false_warning_rows[2]);
+  fmt::format_to(out, "  false_holds {} of {} held txn ids, false_holds_per_10k_day {}\n", r.false_holds, r.held_txns,
+                 Fmt(r.false_holds_per_10k_day));
   fmt::format_to(out, "3. money intercepted (replay, latency {} s)\n", opt.latency_s);
   fmt::format_to(out, "  total_loss {} yuan, intercepted_amount {} yuan (stops {}, holds {}), intercepted_share {}\n",
                  FormatMoney(r.total_loss), FormatMoney(r.intercepted), FormatMoney(r.intercepted_by_stop),
                  FormatMoney(r.intercepted_by_hold), Fmt(r.intercepted_share));
   fmt::format_to(out, "  median_stop_delay_s {} (over {} cases)\n", Fmt(r.median_stop_delay_s, 1), r.stop_delays);
-  fmt::format_to(out, "  false_stops {} of {} stopped accounts (share {}; {} stop/freeze rows on them)\n", r.false_stops,
-                 r.stopped_accounts, Fmt(r.false_stop_share), r.false_stop_actions);
+  fmt::format_to(out, "  false_stops {} of {} stopped accounts (false_stops_share {}; {} stop/freeze rows on them)\n", r.false_stops,
+                 r.stopped_accounts, Fmt(r.false_stops_share), r.false_stop_actions);
   if (r.hop1_missing)
     fmt::format_to(out, "  note: {} hop-1 txn_ids of labels/case_transfers.csv are not in transfers.csv\n",
                    r.hop1_missing);

@@ -30,6 +30,12 @@ header="ts,action_id,action,target_kind,target,amount,score,reason,case_id"
   || fail "eval exited $?"
 grep -q '"intercepted_share": 1.0' "$dir/all.json" || fail "intercepted_share not 1: $(cat "$dir/all.json")"
 grep -q '"accounts.precision": 1.0' "$dir/all.json" || fail "accounts.precision not 1"
+# Keys as evaluation.md names them (false_stop_share and false_warnings.* are gone).
+grep -q '"false_stops_share": 0.0' "$dir/all.json" || fail "false_stops_share not 0"
+grep -q '"false_holds": 0,' "$dir/all.json" || fail "false_holds not 0"
+grep -q '"false_holds_per_10k_day": ' "$dir/all.json" || fail "no false_holds_per_10k_day"
+grep -q '"false_warnings_per_10k_day.call": ' "$dir/all.json" || fail "no false_warnings_per_10k_day.call"
+! grep -Eq '"false_stop_share"|"false_warnings\.' "$dir/all.json" || fail "old key names still written"
 
 echo "$header" > "$dir/empty.csv"
 "$bin" --log-level error eval "$dir/pay" --actions "$dir/empty.csv" --json "$dir/empty.json" > /dev/null \
