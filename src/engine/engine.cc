@@ -177,10 +177,22 @@ struct PendingWarning {
   }
 };
 
-struct RegionQueue {
-  int64_t hour = -1;
-  uint32_t used_call = 0, used_visit = 0;
-  std::priority_queue<PendingWarning> calls, visits;
+// A scarce warning tier (dissuasion calls, visits): a budget that accrues in
+// event time at the centre's capacity (per day, for the province's
+// registered persons), holding at most one day's worth, and a queue of
+// requests by expected loss. A request is served as soon as a whole unit is
+// there; the rest wait, highest expected loss first, and expire unserved.
+struct TierQueue {
+  double per_s = 0;      // units per second of event time
+  double max_units = 0;  // one day's budget
+  double units = 0;
+  Ts last = kNoTs;
+  std::priority_queue<PendingWarning> pending;
+  void Accrue(Ts now) {
+    if (last != kNoTs && now > last) units = std::min(max_units, units + per_s * static_cast<double>(now - last));
+    if (last == kNoTs) units = std::min(max_units, 1.0);  // the first request need not wait for a budget to build
+    last = std::max(last, now);
+  }
 };
 
 struct Case {
@@ -279,7 +291,7 @@ struct Engine::Impl {
   DenseTable<Ts> person_first_exposed; // first such conversation: when the scam began
   absl::flat_hash_map<MsisdnId, Exposure> exposure;
   DenseTable<Device> devices;
-  absl::flat_hash_map<RegionId, RegionQueue> regions;
+  TierQueue call_queue, visit_queue;
   // (payer account, payee account) pairs paid within the memory span: a
   // first-time payee is one this filter has not seen. About 2 bytes a pair
   // instead of 9-18 in a hash set; a false "seen" (~0.2 %) costs a missed
@@ -381,41 +393,48 @@ struct Engine::Impl {
     CivilFromDays((now + 8 * 3600) / 86400, &y, &mo, &d);
     return static_cast<int>(y - person->birth_year);
   }
-  RegionId RegionOf(MsisdnId m) const {
-    PersonId p = HolderOf(m);
-    const Person* person = p == kNoId ? nullptr : dicts->FindPerson(p);
-    return person ? person->region : kNoId;
-  }
-
   // --- capacity ---
-  void Refill(RegionQueue& q) {
-    int64_t hour = now / 3600;
-    if (hour != q.hour) {
-      q.hour = hour;
-      q.used_call = q.used_visit = 0;
+  // Registered persons (people.csv): capacities are set per 10,000 of them.
+  static double RegistryPersons(const Dictionaries* d) {
+    double n = 0;
+    for (const Person& p : d->people) n += p.id != kNoId;
+    return n;
+  }
+  // Once, at the first warning request: the registry is read whole before
+  // any event (events.md), so this knows nothing of the events to come.
+  bool capacity_set = false;
+  void SetCapacity() {
+    capacity_set = true;
+    const double persons = RegistryPersons(dicts);
+    auto set = [&](TierQueue& q, double per_10k_day) {
+      q.max_units = per_10k_day * persons / 10000.0;
+      q.per_s = q.max_units / 86400.0;
+    };
+    set(call_queue, cfg.call_capacity_per_10k_day);
+    set(visit_queue, cfg.visit_capacity_per_10k_day);
+  }
+  void ServeQueue(TierQueue& q, uint64_t& unserved) {
+    q.Accrue(now);
+    while (!q.pending.empty()) {
+      const PendingWarning& w = q.pending.top();
+      if (now - w.queued_at > cfg.warning_expiry_s) {
+        ++unserved;
+        Exposure& x = exposure[w.msisdn];
+        if (x.queued == w.tier) x.queued = x.sent;
+        q.pending.pop();
+        continue;
+      }
+      if (q.units < 1.0) break;
+      q.units -= 1.0;
+      PendingWarning copy = w;
+      q.pending.pop();
+      IssueWarning(copy.msisdn, copy.tier, copy.priority, copy.reason);
     }
   }
-  void ServeQueues(RegionQueue& q) {
-    Refill(q);
-    auto serve = [&](std::priority_queue<PendingWarning>& pq, uint32_t& used, uint32_t cap, uint64_t& unserved) {
-      while (!pq.empty()) {
-        const PendingWarning& w = pq.top();
-        if (now - w.queued_at > cfg.warning_expiry_s) {
-          ++unserved;
-          Exposure& x = exposure[w.msisdn];
-          if (x.queued == w.tier) x.queued = x.sent;
-          pq.pop();
-          continue;
-        }
-        if (used >= cap) break;
-        ++used;
-        PendingWarning copy = w;
-        pq.pop();
-        IssueWarning(copy.msisdn, copy.tier, copy.priority, copy.reason);
-      }
-    };
-    serve(q.visits, q.used_visit, cfg.visit_officers_per_hour, stats.warnings_unserved_visit);
-    serve(q.calls, q.used_call, cfg.call_agents_per_hour, stats.warnings_unserved_call);
+  void ServeQueues() {
+    if (!capacity_set) SetCapacity();
+    ServeQueue(visit_queue, stats.warnings_unserved_visit);
+    ServeQueue(call_queue, stats.warnings_unserved_call);
   }
   void IssueWarning(MsisdnId m, Tier tier, double score, const std::string& reason) {
     Exposure& x = exposure[m];
@@ -435,10 +454,9 @@ struct Engine::Impl {
       IssueWarning(m, tier, priority, reason);
       return;
     }
-    RegionQueue& q = regions[RegionOf(m)];
     x.queued = tier;
-    (tier == kTierVisit ? q.visits : q.calls).push({priority, warn_seq++, m, tier, now, std::move(reason)});
-    ServeQueues(q);
+    (tier == kTierVisit ? visit_queue : call_queue).pending.push({priority, warn_seq++, m, tier, now, std::move(reason)});
+    ServeQueues();
   }
 
   // --- exposure ---
@@ -1147,10 +1165,10 @@ void Engine::Apply(const Event& e) {
       m.OnReport(e.report);
       break;
   }
-  // Serve capacity queues when the hour turns (cheap: only regions with work).
+  // Serve the capacity queues as the budget accrues (each hour), and close cases.
   if (m.now / 3600 != m.last_hour) {
     m.last_hour = m.now / 3600;
-    for (auto& [r, q] : m.regions) m.ServeQueues(q);
+    m.ServeQueues();
     for (auto& c : m.cases)
       if (!c->closed && c->close_at <= m.now) m.CloseCase(*c, m.now);
   }
@@ -1162,11 +1180,9 @@ void Engine::Finish(Ts end) {
   // actions carry their own (later) times.
   m.DrainCalls(std::numeric_limits<Ts>::max());
   m.now = std::max(m.now, end);
-  for (auto& [r, q] : m.regions) {
-    m.ServeQueues(q);
-    m.stats.warnings_unserved_call += q.calls.size();
-    m.stats.warnings_unserved_visit += q.visits.size();
-  }
+  m.ServeQueues();
+  m.stats.warnings_unserved_call += m.call_queue.pending.size();
+  m.stats.warnings_unserved_visit += m.visit_queue.pending.size();
   // Freezes still due within the 48 h of their stop-payment are issued at the end.
   while (!m.freezes.empty()) {
     PendingFreeze f = m.freezes.top();
@@ -1185,6 +1201,7 @@ void Engine::AdvanceTo(Ts t) {
   m.DrainCalls(t);
   if (t > m.now) m.now = t;
   m.DueWork();
+  m.ServeQueues();
 }
 
 std::vector<GangRecord> Engine::Gangs() const { return impl_->rings ? impl_->rings->Gangs() : std::vector<GangRecord>{}; }

@@ -16,9 +16,18 @@ namespace {
 constexpr Ts kT0 = 1709251200;  // 2024-03-01T08:00:00+08:00
 constexpr Ts kDay = 86400;
 
+// The stories' centre has ample call and visit capacity for their handful of
+// registered persons (capacity is set per 10,000 of them), unless a story
+// is about capacity.
+EngineConfig AmpleCapacity(EngineConfig cfg = {}) {
+  cfg.call_capacity_per_10k_day = 1e7;
+  cfg.visit_capacity_per_10k_day = 1e7;
+  return cfg;
+}
+
 class World {
  public:
-  explicit World(EngineConfig cfg = {}) : engine_(&d_, cfg, [this](const Action& a) { actions.push_back(a); }) {}
+  explicit World(EngineConfig cfg = AmpleCapacity()) : engine_(&d_, cfg, [this](const Action& a) { actions.push_back(a); }) {}
 
   PersonId Person(const std::string& id, int birth_year) {
     PersonId p = d_.person.Intern(id);
@@ -242,7 +251,7 @@ TEST(EngineScenario, PrefetchingAheadChangesNothing) {
   ASSERT_FALSE(w.Of(ActionType::kFlagDevice).empty());
 
   std::vector<Action> replayed;
-  Engine e(&w.dicts(), EngineConfig{}, [&](const Action& a) { replayed.push_back(a); });
+  Engine e(&w.dicts(), AmpleCapacity(), [&](const Action& a) { replayed.push_back(a); });
   const std::vector<Event>& ev = w.events;
   for (size_t i = 0; i < ev.size(); ++i) {
     for (size_t k = i; k < std::min(ev.size(), i + 5); ++k) e.Prefetch(ev[k]);
@@ -358,25 +367,32 @@ TEST(EngineScenario, AHangUpGetsNoWarningAShortTalkOnlySms) {
   EXPECT_TRUE(w.Of(ActionType::kWarnCall, "13911113333").empty());
 }
 
+// A centre with the budget of one dissuasion call a day: the first request
+// takes it; the other waits and, not served within warning_expiry_s, is
+// counted unserved, not dropped silently.
 TEST(EngineScenario, CallWarningsWaitForCapacity) {
   EngineConfig cfg;
-  cfg.call_agents_per_hour = 1;
+  cfg.call_capacity_per_10k_day = 10000.0 / 4;  // four registered persons: one call a day
   World w(cfg);
-  w.Sim("17000000004", w.Person("P-s", 1995), kT0 - 3 * kDay);
-  PersonId a = w.Person("P-a", 1970), b = w.Person("P-b", 1970);
+  // The registry first, as people.csv is read before any event.
+  PersonId s = w.Person("P-s", 1995), a = w.Person("P-a", 1970), b = w.Person("P-b", 1948);
+  w.Person("P-c", 1980);
+  w.Sim("17000000004", s, kT0 - 3 * kDay);
   w.Sim("13900000001", a, kT0 - 1000 * kDay);
   w.Sim("13900000002", b, kT0 - 1000 * kDay);
   FraudBurst(w, "17000000004", kT0);
-  const Ts t = (kT0 / 3600 + 2) * 3600 + 60;  // early in an hour
+  const Ts t = (kT0 / 3600 + 2) * 3600 + 60;
   w.Call(t, "17000000004", "13900000001", 600);
-  w.Call(t + 60, "17000000004", "13900000002", 600);
-  w.engine().AdvanceTo(t + 60 + 600);  // both calls have passed 300 s and ended
-  EXPECT_EQ(w.Of(ActionType::kWarnCall).size(), 1u);  // one agent this hour
-  w.Call(t + 3600, "17000000004", "13955555555", 0);   // the next hour: the queue is served
+  w.Call(t + 60, "17000000004", "13900000002", 900);
+  w.engine().AdvanceTo(t + 60 + 900);
   auto calls = w.Of(ActionType::kWarnCall);
-  ASSERT_EQ(calls.size(), 2u);
-  EXPECT_EQ(calls[1].target, "13900000002");
-  EXPECT_GE(calls[1].ts, t + 3600);
+  ASSERT_EQ(calls.size(), 1u);
+  // She is 76: her call is a warning at 120 s, before his reaches 300 s.
+  EXPECT_EQ(calls[0].target, "13900000002");
+  EXPECT_EQ(calls[0].reason, "vulnerable_answered");
+  w.engine().AdvanceTo(t + 8 * 3600);
+  EXPECT_EQ(w.Of(ActionType::kWarnCall).size(), 1u);
+  EXPECT_EQ(w.engine().Stats().warnings_unserved_call, 1u);
 }
 
 TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
@@ -618,7 +634,10 @@ TEST(EngineConfigFile, DefaultFileMatchesBuiltIn) {
   EXPECT_EQ(file.dormant_after_s, d.dormant_after_s);
   EXPECT_EQ(file.warn_call_min_answered_s, d.warn_call_min_answered_s);
   EXPECT_EQ(file.exposure_hold_s, d.exposure_hold_s);
-  EXPECT_EQ(file.call_agents_per_hour, d.call_agents_per_hour);
+  EXPECT_DOUBLE_EQ(file.call_capacity_per_10k_day, d.call_capacity_per_10k_day);
+  EXPECT_DOUBLE_EQ(file.visit_capacity_per_10k_day, d.visit_capacity_per_10k_day);
+  EXPECT_EQ(file.warn_sms_min_answered_s, d.warn_sms_min_answered_s);
+  EXPECT_DOUBLE_EQ(file.answer_rate_suspect, d.answer_rate_suspect);
   EXPECT_EQ(file.trace_lookback_s, d.trace_lookback_s);
   EXPECT_EQ(file.case_close_s, d.case_close_s);
   EXPECT_EQ(file.simbox_min_sims, d.simbox_min_sims);
