@@ -526,6 +526,7 @@ void Generator::Layer(uint32_t case_no, uint32_t g, uint32_t account, int layer,
     if (std::find(labelled_collectors_.begin(), labelled_collectors_.end(), col) == labelled_collectors_.end()) {
       labelled_collectors_.push_back(col);
       collector_gang_.push_back(g);
+      collector_role_.push_back(kRoleCollector);
     }
   }
 }

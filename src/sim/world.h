@@ -55,8 +55,10 @@ struct Outlet {
   uint8_t bank;  // 0xff: a SIM outlet
 };
 
-enum class Occupation : uint8_t { kNone = 0, kCourier, kTelemarketer, kDriver, kClinic, kAgent };
-inline constexpr int kNumHeavyKinds = 5;
+enum class Occupation : uint8_t {
+  kNone = 0, kCourier, kTelemarketer, kDriver, kClinic, kAgent, kRider, kCollections
+};
+inline constexpr int kNumHeavyKinds = 7;
 
 struct PersonRec {
   int16_t birth_year;
@@ -82,7 +84,7 @@ struct SimRec {
   uint32_t person;
   uint32_t outlet;
   uint8_t op;    // 0 cmcc, 1 cu, 2 ct
-  uint8_t plan;  // 1 prepaid, 2 postpaid
+  uint8_t plan;  // 1 prepaid, 2 postpaid, 3 iot
 };
 
 struct AccountRec {
@@ -117,6 +119,46 @@ struct HeavyCaller {
   Occupation kind;
   uint64_t imei;
   uint32_t office_cell;
+  int16_t first_day = 0;  // a line opened inside the window calls from this day on
+};
+
+// Hard negatives (docs/simulator.md, "Realism").
+// An enterprise call gateway or a call centre's SIM bank: many SIMs of one
+// business in one device (one IMEI per 16-SIM module), at one office cell.
+struct Gateway {
+  uint32_t owner;
+  uint32_t first_sim, n_sims;  // consecutive SimRec indices
+  uint32_t cell;
+  std::vector<uint64_t> module_imeis;  // SIM i sits in module i / 16
+};
+
+// A fleet of IoT SIMs (trackers, meters, alarm panels, kids' watches) of one
+// company: small regular SMS and short calls to the company's platform number.
+struct IotFleet {
+  uint32_t owner;
+  uint32_t first_sim, n_sims;
+  uint64_t platform;       // the monitoring centre's number (the owner's primary number)
+  uint64_t tmpl;           // the telemetry text's template
+  bool shared_device;      // SIMs sit in multi-SIM routers (8 per device) instead of one module each
+  bool moving;             // vehicle trackers change cells
+  std::vector<uint64_t> imeis;  // per SIM (shared_device: per router)
+  std::vector<uint32_t> cells;  // per SIM: where it sits (moving: its county's home cell)
+};
+
+// A relative or friend on a number of another operator, province or country
+// (no sim_cards row) who calls a person now and then.
+struct OffnetContact {
+  uint32_t person;
+  uint64_t number;
+};
+
+// An outbound business line with no sim_cards row: a bank's or airline's
+// service centre (95xxx long numbers), an international firm (+852 ...).
+struct OffnetBusiness {
+  uint64_t number;
+  uint16_t city;
+  int lo, hi;  // distinct callees a working day
+  bool used = false;
 };
 
 // Fraud.
@@ -261,6 +303,14 @@ class Generator {
   std::vector<Merchant> merchants_;
   std::vector<uint32_t> county_merchant_off_;  // merchants are grouped by county
   std::vector<HeavyCaller> heavy_;
+  std::vector<Gateway> gateways_;
+  std::vector<IotFleet> iot_;
+  std::vector<OffnetContact> offnet_contacts_;
+  std::vector<OffnetBusiness> offnet_biz_;
+  std::vector<uint32_t> pmerchants_;            // personal accounts of shops paid by app, by county
+  std::vector<uint32_t> county_pmerchant_off_;
+  std::vector<Money> pm_takings_;               // per personal merchant: today's takings
+  std::vector<uint8_t> sim_used_;               // per SIM: made or received a call or SMS (labelled negatives)
   std::vector<uint32_t> payday_off_, payday_list_;  // businesses by payday (1..31)
 
   std::vector<Gang> gangs_;
@@ -274,6 +324,7 @@ class Generator {
   std::vector<uint32_t> labelled_accounts_;  // in order of first case money
   std::vector<uint64_t> labelled_collectors_;
   std::vector<uint32_t> collector_gang_;
+  std::vector<uint8_t> collector_role_;  // the label role of each (kRoleCollector)
 
   SimSummary stats_;
 
@@ -284,7 +335,9 @@ class Generator {
   void BuildContacts();
   void BuildEconomy();
   void BuildHeavy();
-  uint32_t NewSim(uint32_t person, Ts opened, uint32_t outlet, uint8_t plan);
+  void BuildNegatives();
+  void ShareHandsets(uint32_t first, uint32_t size);
+  uint32_t NewSim(uint32_t person, Ts opened, uint32_t outlet, uint8_t plan, int want_op = -1);
   uint32_t NewAccount(uint32_t person, Ts opened, uint8_t bank, bool business);
   uint32_t RandomOutlet(uint32_t county);
   uint32_t RandomBranch(uint32_t county, uint8_t bank);
@@ -294,8 +347,9 @@ class Generator {
   uint32_t RandomAdult(int min_age, int max_age);
   int Age(uint32_t p) const;
   uint64_t NewImei();
-  uint64_t NewMsisdn(uint8_t* op);
+  uint64_t NewMsisdn(uint8_t* op, int want_op = -1);
   Ts OldOpening(uint32_t person);
+  Ts RecentOpening(int days_lo, int days_hi);
   Ts DayStart(int d) const { return start_ + static_cast<Ts>(d) * 86400; }
   uint32_t CellAt(uint32_t p, Ts ts) const;
 
@@ -304,6 +358,8 @@ class Generator {
   void NormalSms(int d);
   void NormalMoney(int d);
   void HeavyCalls(int d);
+  void NegativeCalls(int d);   // gateways, IoT, off-net contacts and businesses
+  void NegativeMoney(int d);   // personal merchants' takings, large first payments
   Ts RandomTimeOfDay(int d);
   Ts RandomTimeIn(int d, int h_from, int h_to);
   uint32_t PickContact(uint32_t p);
