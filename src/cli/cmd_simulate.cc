@@ -62,6 +62,14 @@ int RunSimulate(const SimulateOptions& o) {
               Thousands(r.young_sim_people).c_str(), Thousands(r.new_heavy_lines).c_str(),
               Thousands(r.offnet_contacts).c_str(), Thousands(r.offnet_businesses).c_str(),
               Thousands(r.personal_merchants).c_str(), Thousands(r.large_new_payee).c_str());
+  std::printf("adaptive:   %s low-volume numbers, %s farm phones, %s moving box IMEIs, %s rented mules,\n"
+              "            %s small-batch sellers; cases: %s delayed, %s short landing, %s slow layering;"
+              " %s platform payments\n",
+              Thousands(r.low_volume_numbers).c_str(), Thousands(r.farm_phones).c_str(),
+              Thousands(r.mobile_simbox_imeis).c_str(), Thousands(r.rented_mules).c_str(),
+              Thousands(r.small_batch_sellers).c_str(), Thousands(r.delayed_cases).c_str(),
+              Thousands(r.short_landing_cases).c_str(), Thousands(r.slow_cases).c_str(),
+              Thousands(r.platform_payments).c_str());
   std::printf("written:    %.1f MB in %.1f s -> %s\n", sum.bytes / 1e6, sum.seconds, o.out.c_str());
   return kExitOk;
 }

@@ -512,7 +512,7 @@ void Generator::NegativeMoney(int d) {
       to = accounts_[b.account].id;
       payee = b.owner;
     } else {
-      to = NewOutsideAccount();  // a dealer's, school's or escrow's account at a bank outside the data set
+      to = NewPlatformAccount();  // a dealer's, school's or escrow's merchant account, like gangs' platform accounts
       if (!agents.empty()) caller_number = sims_[heavy_[agents[rng_.Below(agents.size())]].sim].msisdn;
     }
     if (payee != kNone) caller_number = PrimaryNumber(payee);

@@ -198,6 +198,17 @@ std::vector<Key> Keys(Scenario* s) {
   k.push_back(Num("fraud.report_prob", &f.report_prob, 0, 1));
   k.push_back(Num("fraud.report_delay_median_h", &f.report_delay_median_h, 0.01, 10000));
   k.push_back(Num("fraud.suspect_named_prob", &f.suspect_named_prob, 0, 1));
+  k.push_back(Num("fraud.low_volume_share", &f.low_volume_share, 0, 1));
+  k.push_back(Num("fraud.low_volume_calls_per_sim_day", &f.low_volume_calls_per_sim_day, 1, 10000));
+  k.push_back(Num("fraud.box_on_phones_share", &f.box_on_phones_share, 0, 1));
+  k.push_back(Num("fraud.mobile_simbox_share", &f.mobile_simbox_share, 0, 1));
+  k.push_back(Num("fraud.delayed_payment_share", &f.delayed_payment_share, 0, 1));
+  k.push_back(Num("fraud.platform_payment_share", &f.platform_payment_share, 0, 1));
+  k.push_back(Num("fraud.rented_mule_share", &f.rented_mule_share, 0, 1));
+  k.push_back(Num("fraud.slow_layering_share", &f.slow_layering_share, 0, 1));
+  k.push_back(Num("fraud.slow_hop_delay_median_h", &f.slow_hop_delay_median_h, 0.1, 1000));
+  k.push_back(Num("fraud.small_batch_seller_share", &f.small_batch_seller_share, 0, 1));
+  k.push_back(Num("fraud.short_landing_share", &f.short_landing_share, 0, 1));
   for (int i = 0; i < kNumFraudTypes; ++i) {
     std::string p = fmt::format("fraud.{}.", FraudTypeName(static_cast<FraudType>(i)));
     FraudTypeParams& t = f.types[i];

@@ -155,6 +155,18 @@ struct Scenario {
     double report_prob = 0.4;
     double report_delay_median_h = 20;
     double suspect_named_prob = 0.7;
+    // Gangs that adapt to the rules (docs/simulator.md, "Realism").
+    double low_volume_share = 0.3;          // of SIM-box and phone attempts, on low-volume numbers
+    double low_volume_calls_per_sim_day = 12;
+    double box_on_phones_share = 0.3;       // of a SIM-box gang's box volume, on ordinary phones instead
+    double mobile_simbox_share = 0.4;       // SIM boxes with 2-4 IMEIs that move between cells
+    double delayed_payment_share = 0.3;     // paying cases: first payment hours to days after the call
+    double platform_payment_share = 0.15;   // victims' payments to a payment-platform (outside) account
+    double rented_mule_share = 0.4;         // mule accounts rented from people who use them normally
+    double slow_layering_share = 0.3;       // cases whose money moves on hours to days per hop
+    double slow_hop_delay_median_h = 8;
+    double small_batch_seller_share = 0.4;  // card sellers opening 2-4 cards over weeks at one outlet
+    double short_landing_share = 0.3;       // cases whose landing call is under 600 s
     std::array<FraudTypeParams, kNumFraudTypes> types = DefaultTypes();
   } fraud;
 

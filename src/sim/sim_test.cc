@@ -559,6 +559,219 @@ TEST(SimRealism, HardNegativesAbsentWhenTheirKnobsAreZero) {
   EXPECT_LE(f.large_after_call, 2u);  // a rare family transfer after a long chat
 }
 
+// ---- Realism: gangs that adapt (docs/simulator.md, "Realism") ----
+
+struct GangFigures {
+  size_t moving_box_imeis = 0;     // simbox IMEIs calling from >= 3 cells
+  size_t boxes_multi_imei = 0;     // SIM-box SIMs seen on 2+ simbox IMEIs
+  size_t single_sim_phones = 0;    // fraud_phone IMEIs with one SIM, calling from >= 3 cells
+  size_t on_net_numbers = 0, low_volume_numbers = 0;  // fraud SIMs; those under 20 calls per active day
+  size_t paying = 0;
+  size_t ungroomed = 0, paid_after_hangup = 0;  // paying cases of types without grooming; of them,
+                                                // first payment >= 1 h after the last call ended
+  size_t short_landing = 0;        // paying cases whose every fraud call was under 600 s
+  size_t hop1_outside = 0;         // hop-1 transfers to an account with no bank_accounts row
+  size_t mules_with_life = 0;      // labelled mule accounts also paid wages or paying shops
+  size_t slow_hops = 0;            // case transfers leaving > 6 h after the previous hop arrived
+  size_t small_batches = 0;        // card sellers whose 2-4 used cards span more than 7 days
+};
+
+GangFigures MeasureGangs(const std::string& dir) {
+  GangFigures f;
+  Table calls = ReadTable(dir + "/calls.csv");
+  Table sims = ReadTable(dir + "/sim_cards.csv");
+  Table accounts = ReadTable(dir + "/bank_accounts.csv");
+  Table tx = ReadTable(dir + "/transfers.csv");
+  Table numbers = ReadTable(dir + "/labels/numbers.csv");
+  Table devices = ReadTable(dir + "/labels/devices.csv");
+  Table mules = ReadTable(dir + "/labels/accounts.csv");
+  Table ct = ReadTable(dir + "/labels/case_transfers.csv");
+  Table cases = ReadTable(dir + "/labels/cases.csv");
+  Table persons = ReadTable(dir + "/labels/persons.csv");
+  auto ts_of = [](const std::string& text) {
+    Ts t = 0;
+    EXPECT_TRUE(ParseTs(text, TimeZone{}, &t)) << text;
+    return t;
+  };
+  std::unordered_map<std::string, std::string> num_role, dev_role;
+  for (size_t r = 0; r < numbers.rows.size(); ++r) num_role[numbers.At(r, "msisdn")] = numbers.At(r, "role");
+  for (size_t r = 0; r < devices.rows.size(); ++r) dev_role[devices.At(r, "imei")] = devices.At(r, "role");
+  std::unordered_set<std::string> on_net;
+  for (size_t r = 0; r < sims.rows.size(); ++r) on_net.insert(sims.At(r, "msisdn"));
+  std::unordered_map<std::string, std::set<std::string>> dev_cells, dev_sims, sim_boxes;
+  std::unordered_map<std::string, std::pair<size_t, std::set<std::string>>> num_calls;  // calls, active days
+  std::unordered_map<std::string, std::vector<std::pair<Ts, Ts>>> fraud_calls_to;  // callee -> (start, end)
+  for (size_t r = 0; r < calls.rows.size(); ++r) {
+    const std::string& caller = calls.At(r, "caller");
+    auto ro = num_role.find(caller);
+    if (ro == num_role.end() || !IsFraudRole(ro->second)) continue;
+    const std::string& imei = calls.At(r, "caller_imei");
+    if (!imei.empty()) {
+      dev_cells[imei].insert(calls.At(r, "caller_cell"));
+      dev_sims[imei].insert(caller);
+      if (dev_role[imei] == "simbox") sim_boxes[caller].insert(imei);
+    }
+    auto& nc = num_calls[caller];
+    nc.first++;
+    nc.second.insert(calls.At(r, "ts").substr(0, 10));
+    const Ts t = ts_of(calls.At(r, "ts"));
+    fraud_calls_to[calls.At(r, "callee")].push_back({t, t + std::stoi(calls.At(r, "duration_s"))});
+  }
+  for (const auto& [imei, cells] : dev_cells) {
+    if (dev_role[imei] == "simbox" && cells.size() >= 3) ++f.moving_box_imeis;
+    if (dev_role[imei] == "fraud_phone" && cells.size() >= 3 && dev_sims[imei].size() == 1) ++f.single_sim_phones;
+  }
+  for (const auto& [n, boxes] : sim_boxes) f.boxes_multi_imei += boxes.size() >= 2;
+  for (const auto& [n, c] : num_calls) {
+    if (!on_net.count(n)) continue;
+    ++f.on_net_numbers;
+    f.low_volume_numbers += c.first < 20 * c.second.size();
+  }
+  for (size_t r = 0; r < cases.rows.size(); ++r) {
+    if (cases.At(r, "first_loss_ts").empty()) continue;
+    ++f.paying;
+    const Ts loss = ts_of(cases.At(r, "first_loss_ts"));
+    Ts last_end = 0;
+    bool long_call = false;
+    for (const auto& [s, e] : fraud_calls_to[cases.At(r, "victim_msisdn")]) {
+      if (s <= loss) last_end = std::max(last_end, e);
+      long_call |= e - s >= 600;
+    }
+    const std::string& type = cases.At(r, "fraud_type");
+    if (type == "investment" || type == "brushing") continue;  // groomed: they pay days later anyway
+    ++f.ungroomed;
+    f.paid_after_hangup += last_end > 0 && loss - last_end >= 3600;
+    f.short_landing += !long_call;
+  }
+  std::unordered_set<std::string> known, business, mule;
+  for (size_t r = 0; r < accounts.rows.size(); ++r) {
+    known.insert(accounts.At(r, "account_id"));
+    if (accounts.At(r, "kind") == "business") business.insert(accounts.At(r, "account_id"));
+  }
+  for (size_t r = 0; r < mules.rows.size(); ++r) mule.insert(mules.At(r, "account_id"));
+  std::unordered_map<std::string, size_t> tx_row;
+  for (size_t r = 0; r < tx.rows.size(); ++r) tx_row[tx.At(r, "txn_id")] = r;
+  std::unordered_set<std::string> case_txn, with_life;
+  std::map<std::string, std::map<int, std::vector<Ts>>> hop_ts;  // case -> hop -> transfer times (not ATM)
+  for (size_t r = 0; r < ct.rows.size(); ++r) {
+    case_txn.insert(ct.At(r, "txn_id"));
+    const size_t row = tx_row.at(ct.At(r, "txn_id"));
+    const int hop = std::stoi(ct.At(r, "hop"));
+    if (hop == 1 && !known.count(tx.At(row, "to_account"))) ++f.hop1_outside;
+    if (tx.At(row, "kind") == "transfer") hop_ts[ct.At(r, "case_id")][hop].push_back(ts_of(tx.At(row, "ts")));
+  }
+  // A hop is slow when it leaves more than 6 h after the latest earlier transfer of the previous hop.
+  for (const auto& [c, hops] : hop_ts)
+    for (const auto& [h, times] : hops) {
+      if (h == 1 || !hops.count(h - 1)) continue;
+      for (Ts t : times) {
+        Ts prev = kNoTs;
+        for (Ts p : hops.at(h - 1))
+          if (p <= t && (prev == kNoTs || p > prev)) prev = p;
+        f.slow_hops += prev != kNoTs && t - prev > 6 * 3600;
+      }
+    }
+  for (size_t r = 0; r < tx.rows.size(); ++r) {
+    if (case_txn.count(tx.At(r, "txn_id"))) continue;
+    const std::string& from = tx.At(r, "from_account");
+    const std::string& to = tx.At(r, "to_account");
+    if (mule.count(to) && business.count(from)) with_life.insert(to);
+    if (mule.count(from) && tx.At(r, "channel") == "pos") with_life.insert(from);
+  }
+  f.mules_with_life = with_life.size();
+  std::unordered_set<std::string> sellers;
+  for (size_t r = 0; r < persons.rows.size(); ++r)
+    if (persons.At(r, "role") == "card_seller") sellers.insert(persons.At(r, "person_id"));
+  // A seller's cards that the gang used (their own phones' cards are old and unlabelled).
+  std::unordered_map<std::string, std::vector<Ts>> seller_openings;
+  for (size_t r = 0; r < sims.rows.size(); ++r)
+    if (sellers.count(sims.At(r, "person_id")) && num_role.count(sims.At(r, "msisdn")) &&
+        IsFraudRole(num_role[sims.At(r, "msisdn")]))
+      seller_openings[sims.At(r, "person_id")].push_back(ts_of(sims.At(r, "ts")));
+  for (auto& [p, v] : seller_openings) {
+    std::sort(v.begin(), v.end());
+    if (v.size() >= 2 && v.size() <= 4 && v.back() - v.front() > 7 * 86400) ++f.small_batches;
+  }
+  return f;
+}
+
+// Three gangs, all with a SIM box, in 30,000 people over 3 days, at half the usual attempts.
+SimOptions GangWorld(const std::string& dir, const std::string& extra) {
+  SimOptions o = Options(dir, 30000, 3, 5);
+  // Types without grooming: their victims pay in the landing call unless a knob says otherwise.
+  Status s = LoadScenarioText("[fraud]\ngangs_per_million = 100\nattempts_per_gang_day = 1500\nsimbox_gang_share = 1\n" +
+                                  extra + "[fraud.investment]\nweight = 0\n[fraud.brushing]\nweight = 0\n",
+                              "gangs", &o.scenario);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return o;
+}
+
+TEST(SimRealism, AdaptiveGangsPresentAtTheirRates) {
+  TempDir d;
+  SimSummary s;
+  ASSERT_TRUE(RunSimulation(GangWorld(d.path(), ""), &s).ok());
+  const RealismCounts& rc = s.realism;
+  const Scenario sc;
+  ASSERT_EQ(s.gangs, 3u);
+  GangFigures f = MeasureGangs(d.path());
+  ASSERT_GT(f.paying, 20u);
+  // Counters at the knobs' rates.
+  ASSERT_GT(rc.paying_decided, 40u);
+  EXPECT_NEAR(static_cast<double>(rc.delayed_cases) / rc.paying_decided, sc.fraud.delayed_payment_share, 0.12);
+  EXPECT_NEAR(static_cast<double>(rc.short_landing_cases) / s.cases, sc.fraud.short_landing_share, 0.12);
+  EXPECT_NEAR(static_cast<double>(rc.slow_cases) / rc.paying_decided, sc.fraud.slow_layering_share, 0.12);
+  EXPECT_GT(rc.platform_payments, 0u);
+  EXPECT_GT(rc.rented_mules, 0u);
+  EXPECT_GT(rc.small_batch_sellers, 0u);
+  EXPECT_GT(rc.low_volume_numbers, 0u);
+  EXPECT_GT(rc.farm_phones, 0u);
+  EXPECT_GT(rc.mobile_simbox_imeis, 0u);
+  // What the files show.
+  EXPECT_GT(f.moving_box_imeis, 0u);
+  EXPECT_GT(f.boxes_multi_imei, 0u);
+  EXPECT_GT(f.single_sim_phones, 0u);
+  EXPECT_GT(f.low_volume_numbers * 100, f.on_net_numbers * 25);
+  EXPECT_GT(f.paid_after_hangup * 100, f.ungroomed * 15);
+  EXPECT_GT(f.short_landing, 0u);
+  EXPECT_GT(f.hop1_outside, 0u);
+  EXPECT_GT(f.mules_with_life, 0u);
+  EXPECT_GT(f.slow_hops, 0u);
+  EXPECT_GT(f.small_batches, 0u);
+}
+
+TEST(SimRealism, AdaptiveGangsAbsentWhenTheirKnobsAreZero) {
+  TempDir d;
+  SimSummary s;
+  ASSERT_TRUE(RunSimulation(GangWorld(d.path(), R"(low_volume_share = 0
+box_on_phones_share = 0
+mobile_simbox_share = 0
+delayed_payment_share = 0
+platform_payment_share = 0
+rented_mule_share = 0
+slow_layering_share = 0
+small_batch_seller_share = 0
+short_landing_share = 0
+)"),
+                            &s)
+                  .ok());
+  const RealismCounts& rc = s.realism;
+  EXPECT_EQ(rc.low_volume_numbers + rc.farm_phones + rc.mobile_simbox_imeis + rc.delayed_cases +
+                rc.short_landing_cases + rc.slow_cases + rc.platform_payments + rc.rented_mules +
+                rc.small_batch_sellers,
+            0u);
+  GangFigures f = MeasureGangs(d.path());
+  ASSERT_GT(f.paying, 20u);
+  EXPECT_EQ(f.moving_box_imeis, 0u);
+  EXPECT_EQ(f.boxes_multi_imei, 0u);
+  EXPECT_LT(f.low_volume_numbers * 100, f.on_net_numbers * 20);
+  EXPECT_LT(f.paid_after_hangup * 100, f.ungroomed * 8);
+  EXPECT_EQ(f.short_landing, 0u);
+  EXPECT_EQ(f.hop1_outside, 0u);
+  EXPECT_EQ(f.mules_with_life, 0u);
+  EXPECT_EQ(f.slow_hops, 0u);
+  EXPECT_EQ(f.small_batches, 0u);
+}
+
 TEST(SimDeterminism, SameSeedSameBytesDifferentSeedDifferent) {
   TempDir a, b, c;
   SimSummary s;

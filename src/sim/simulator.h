@@ -37,6 +37,7 @@ struct SimOptions {
 // How much of each realism feature (docs/simulator.md, "Realism") the world
 // holds: the tests check each is present at its knob's rate and absent at 0.
 struct RealismCounts {
+  // hard negatives
   uint64_t shared_handsets = 0;     // handsets holding SIMs of two or more family members
   uint64_t young_sim_people = 0;    // people whose SIMs are all under 6 months old
   uint64_t offnet_contacts = 0;     // people with an off-net relative or friend
@@ -46,6 +47,15 @@ struct RealismCounts {
   uint64_t gateway_sims = 0, iot_sims = 0;
   uint64_t personal_merchants = 0;
   uint64_t large_new_payee = 0;     // payments made
+  // adaptive gangs
+  uint64_t low_volume_numbers = 0;
+  uint64_t farm_phones = 0;         // ordinary phones doing a SIM box's work
+  uint64_t mobile_simbox_imeis = 0; // IMEIs of SIM boxes that move
+  uint64_t paying_decided = 0;      // cases whose victim decides to pay (some pay after the window)
+  uint64_t delayed_cases = 0, short_landing_cases = 0, slow_cases = 0;  // delayed, slow: of paying_decided
+  uint64_t platform_payments = 0;
+  uint64_t rented_mules = 0;
+  uint64_t small_batch_sellers = 0;
 };
 
 struct SimSummary {

@@ -183,6 +183,9 @@ struct FraudDevice {
   uint32_t gang;
   uint32_t cell;
   bool used = false;
+  bool moving = false;    // a SIM box in a car, a farm phone carried around: cell changes
+  uint32_t box = kNone;   // a multi-IMEI SIM box: the device index of its first module (shares its cell)
+  uint32_t cell_today = kNone;  // moving devices: where it is parked today
 };
 
 struct Gang {
@@ -191,10 +194,12 @@ struct Gang {
   uint32_t den_cell;
   double scale;  // attempts multiplier (< 1 only in worlds too small for one whole gang)
   bool has_simbox;
+  double box_share = 0;  // share of attempts on the SIM-box channel
   int layers;  // 2 or 3 mule layers
   std::vector<uint32_t> numbers;  // FraudNumber indices
   std::vector<uint32_t> l1, l2, l3, cashout;  // account indices
   std::vector<uint64_t> collectors;           // outside accounts
+  std::vector<uint64_t> platforms;            // payment-platform accounts victims pay into (outside)
   std::vector<uint32_t> recruiters;           // person indices
   std::vector<uint32_t> account_sellers;
   uint64_t chat_template;
@@ -211,6 +216,7 @@ struct CaseRec {
   Ts last_loss = kNoTs;
   Money loss = 0;
   uint64_t landing_number = 0;
+  bool slow = false;  // its money moves on hours to days per hop
 };
 
 struct CaseTransfer {
@@ -322,9 +328,9 @@ class Generator {
   std::vector<uint32_t> insider_outlets_;  // outlet indices that may open gang SIMs
   std::vector<uint32_t> insider_branches_;  // branch indices that opened mule accounts
   std::vector<uint32_t> labelled_accounts_;  // in order of first case money
-  std::vector<uint64_t> labelled_collectors_;
+  std::vector<uint64_t> labelled_collectors_;  // outside accounts: collectors and payment platforms
   std::vector<uint32_t> collector_gang_;
-  std::vector<uint8_t> collector_role_;  // the label role of each (kRoleCollector)
+  std::vector<uint8_t> collector_role_;         // kRoleCollector, or kRoleL1 for a platform account
 
   SimSummary stats_;
 
@@ -374,13 +380,16 @@ class Generator {
   void StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_t num_idx, Ts ts);
   void Layer(uint32_t case_no, uint32_t g, uint32_t account, int layer, Money amount, Ts ts);
   void LabelAccount(uint32_t account, uint8_t role, uint32_t gang);
+  void LabelOutside(uint64_t account, uint8_t role, uint32_t gang);
+  Ts HopDelay(uint32_t case_no);
   uint32_t PickTarget(const FraudTypeParams& t);
   uint32_t PickActiveNumber(uint32_t g, int d, Channel5 ch);
   bool EmitFraudCall(Ts ts, uint32_t num_idx, int d, uint64_t callee, uint32_t callee_cell, uint32_t dur);
   uint64_t FraudImei(const FraudNumber& fn, int d) const;
   uint32_t FraudCell(const FraudNumber& fn, int d);
   uint64_t NewOutsideAccount();
-  void AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double per_number);
+  uint64_t NewPlatformAccount();
+  void AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double per_number, bool farm = false);
   uint32_t BuySim(uint32_t g, Ts first_use);
   uint32_t NewFraudDevice(DeviceRole role, uint32_t g, uint32_t cell);
 
@@ -408,6 +417,9 @@ class Generator {
   uint32_t card_seller_ = kNone;        // current card seller and how many SIMs left in the batch
   int card_seller_left_ = 0;
   Ts card_batch_ts_ = 0;
+  Ts card_batch_span_ = 3 * 86400;  // openings of the batch spread over this
+  uint32_t card_seller_outlet_ = kNone;  // a small-batch seller keeps to one outlet and operator
+  int card_seller_op_ = -1;
 };
 
 // Bank table: BIN prefix, service number, short code, weight.
