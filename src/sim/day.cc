@@ -494,7 +494,7 @@ void Generator::NegativeMoney(int d) {
   const uint32_t k = rng_.Poisson(n_ * sc_.money.large_new_payee_per_million_day / 1e6);
   std::vector<uint32_t> agents;
   for (uint32_t i = 0; k > 0 && i < heavy_.size(); ++i)
-    if (heavy_[i].kind == Occupation::kAgent) agents.push_back(i);
+    if (heavy_[i].kind == Occupation::kAgent && heavy_[i].first_day <= d) agents.push_back(i);
   for (uint32_t i = 0; i < k; ++i) {
     const uint32_t p = RandomAdult(22, 65);
     const PersonRec& r = persons_[p];
@@ -513,7 +513,11 @@ void Generator::NegativeMoney(int d) {
       payee = b.owner;
     } else {
       to = NewPlatformAccount();  // a dealer's, school's or escrow's merchant account, like gangs' platform accounts
-      if (!agents.empty()) caller_number = sims_[heavy_[agents[rng_.Below(agents.size())]].sim].msisdn;
+      if (!agents.empty()) {
+        const uint32_t sim = heavy_[agents[rng_.Below(agents.size())]].sim;
+        caller_number = sims_[sim].msisdn;
+        sim_used_[sim] = 1;
+      }
     }
     if (payee != kNone) caller_number = PrimaryNumber(payee);
     Money amount = std::min<Money>(80000000, std::max<Money>(200000, Amount(15000, 0.9, true) / 10000 * 10000));

@@ -252,6 +252,7 @@ void Generator::BuildFraud() {
         person_labels_.push_back({holder, 1, g});
         gr.account_sellers.push_back(holder);
         accts.push_back(persons_[holder].first_account);
+        accounts_[accts.back()].rented = 1;
         ++stats_.realism.rented_mules;
         continue;
       }

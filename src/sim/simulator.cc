@@ -297,7 +297,8 @@ Status WriteLabels(const Generator& g, const std::string& dir, const TimeZone& z
       if (fn.sim != kNone) used[g.sims_[fn.sim].outlet] = 1;
     for (const Gang& gang : g.gangs_)
       for (const auto* pool : {&gang.l1, &gang.l2, &gang.l3, &gang.cashout})
-        for (uint32_t a : *pool) used[g.accounts_[a].branch] = 1;
+        for (uint32_t a : *pool)
+          if (!g.accounts_[a].rented) used[g.accounts_[a].branch] = 1;  // a rented account was not opened for the gang
     std::vector<uint32_t> insiders = g.insider_outlets_;
     insiders.insert(insiders.end(), g.insider_branches_.begin(), g.insider_branches_.end());
     CsvOut f;

@@ -95,6 +95,7 @@ struct AccountRec {
   uint8_t bank;
   uint8_t business;
   uint8_t role = 0;     // label role once it carried case money (AccountRole)
+  uint8_t rented = 0;   // a person's own account rented to a gang (not opened for it)
   uint32_t gang = kNone;
   uint32_t mule_dev = kNone;  // fraud device operating it
 };
