@@ -113,7 +113,13 @@ void Generator::AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double p
     for (int b = 0; b < (slots + 127) / 128; ++b) {
       const uint32_t cell = b == 0 ? gang.den_cell : RandomCellInCounty(gang.county);
       std::vector<uint32_t> modules;
-      if (f.mobile_simbox_share > 0 && rng_.Chance(f.mobile_simbox_share)) {
+      // Stratified over the world's boxes (random phase): the share holds to within one box even
+      // in a world of three boxes.
+      if (box_phase_ < 0) box_phase_ = rng_.Uniform();
+      const double ms = f.mobile_simbox_share;
+      const bool mobile = std::floor((boxes_made_ + 1) * ms + box_phase_) > std::floor(boxes_made_ * ms + box_phase_);
+      ++boxes_made_;
+      if (mobile) {
         // A box in a car: 2-4 modules, each with its own IMEI, that SIMs move
         // between, parked in a different cell every day.
         const int k = static_cast<int>(rng_.Between(2, 4));
@@ -162,7 +168,12 @@ void Generator::AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double p
             fn.switch_day = static_cast<int16_t>(from + (to - from) / 2);
           }
         } else if (farm) {
+          // One SIM per phone at a time; like other fraud SIMs it may move to a second phone.
           fn.dev = devs[static_cast<size_t>(s)];
+          if (devs.size() > 1 && to - from >= 2 && rng_.Chance(f.sim_second_phone_prob)) {
+            fn.dev2 = devs[(static_cast<size_t>(s) + 1) % devs.size()];
+            fn.switch_day = static_cast<int16_t>(from + (to - from) / 2);
+          }
         } else {
           fn.dev = devs[static_cast<size_t>(s) / 2];
           // Sichuan: fraud numbers median 2 handsets. The SIM moves to a second phone half-way.

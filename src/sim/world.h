@@ -421,6 +421,8 @@ class Generator {
   Ts card_batch_span_ = 3 * 86400;  // openings of the batch spread over this
   uint32_t card_seller_outlet_ = kNone;  // a small-batch seller keeps to one outlet and operator
   int card_seller_op_ = -1;
+  double box_phase_ = -1;    // stratified choice of moving SIM boxes
+  uint32_t boxes_made_ = 0;
 };
 
 // Bank table: BIN prefix, service number, short code, weight.
