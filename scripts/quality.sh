@@ -12,7 +12,9 @@
 #
 # Each world is simulated once and cached under $QUALITY_DIR (default /tmp/interdict-quality),
 # keyed by seed, size, days and a hash of the scenario file and the simulator's sources, so a
-# rerun only re-runs the engine and the scorer. Engine output goes to $QUALITY_DIR/runs/NAME/.
+# rerun only re-runs the engine and the scorer (about a minute); worlds of older simulator sources
+# are removed. Engine output goes to $QUALITY_DIR/runs/NAME/. Under each numbers F1, the flagged
+# numbers that are not fraud are counted by their negative role in labels/numbers.csv.
 #
 # Environment: QUALITY_DIR, INDEPENDENT_DIR (default ../shared/datasets/independent-dev from
 # the repository root), JOBS (build jobs, default 1: the machine is shared), SCALE (multiplies
@@ -46,6 +48,10 @@ worlds=(
 
 mkdir -p "$qdir/worlds" "$qdir/runs"
 sim_hash=$(cat src/sim/*.cc src/sim/*.h | sha1sum | cut -c1-10)
+for old in "$qdir"/worlds/*; do  # a world of other simulator sources will not be asked for again
+  [ -e "$old" ] || continue
+  case "$old" in *"-$sim_hash" | *"-$sim_hash.log") ;; *) rm -rf "$old" ;; esac
+done
 want() { [ -z "${WORLDS:-}" ] || [[ " $WORLDS " == *" $1 "* ]]; }
 
 columns=()  # name|group|dataset|run dir
@@ -81,9 +87,30 @@ for c in "${columns[@]}"; do
 done
 
 printf '%s\n' "${columns[@]}" | python3 -c '
-import json, sys
+import csv, json, os, sys
 cols = [l.rstrip("\n").split("|") for l in sys.stdin if l.strip()]
 evals = [json.load(open(c[3] + "/eval.json")) for c in cols]
+
+# Which negatives the flagged numbers are: the labelled hard-negative roles, or none.
+neg_roles = ["normal_heavy", "normal_gateway", "normal_iot", "normal_offnet"]
+for c, j in zip(cols, evals):
+    role = {}
+    with open(os.path.join(c[2], "labels", "numbers.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            role[r["msisdn"]] = r["role"]
+    flagged = set()
+    with open(os.path.join(c[3], "actions.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            if r["action"] == "flag_number":
+                flagged.add(r["target"])
+    for n in flagged:
+        ro = role.get(n, "unlabelled")
+        if ro in ("fraud_caller", "simbox_sim"):
+            continue
+        key = "fp_numbers." + (ro if ro in neg_roles else "unlabelled")
+        j[key] = j.get(key, 0) + 1
+    for ro in neg_roles + ["unlabelled"]:
+        j.setdefault("fp_numbers." + ro, 0)
 
 def get(j, *keys):
     # Eval JSON keys are being renamed to the spec page names: accept old and new.
@@ -95,6 +122,11 @@ def get(j, *keys):
 rows = [
     ("numbers precision", ["numbers.precision"]), ("numbers recall", ["numbers.recall"]),
     ("numbers F1", ["numbers.f1"]),
+    ("  false: normal_heavy", ["fp_numbers.normal_heavy"]),
+    ("  false: normal_gateway", ["fp_numbers.normal_gateway"]),
+    ("  false: normal_iot", ["fp_numbers.normal_iot"]),
+    ("  false: normal_offnet", ["fp_numbers.normal_offnet"]),
+    ("  false: unlabelled", ["fp_numbers.unlabelled"]),
     ("accounts precision", ["accounts.precision"]), ("accounts recall", ["accounts.recall"]),
     ("accounts F1", ["accounts.f1"]),
     ("devices F1", ["devices.f1"]),
