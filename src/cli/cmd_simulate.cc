@@ -53,8 +53,23 @@ int RunSimulate(const SimulateOptions& o) {
   std::printf("cases:      %s (%s with a loss)\n", Thousands(sum.cases).c_str(), Thousands(sum.paying_cases).c_str());
   std::printf("losses:     %s yuan\n", FormatMoney(sum.losses).c_str());
   std::printf("mules:      %s accounts\n", Thousands(sum.mule_accounts).c_str());
-  std::printf("fraud nums: %s (normal_heavy %s)\n", Thousands(sum.fraud_numbers).c_str(),
-              Thousands(sum.normal_heavy).c_str());
+  std::printf("fraud nums: %s (normal_heavy %s, other negatives %s)\n", Thousands(sum.fraud_numbers).c_str(),
+              Thousands(sum.normal_heavy).c_str(), Thousands(sum.normal_other).c_str());
+  const sim::RealismCounts& r = sum.realism;
+  std::printf("negatives:  %s gateway + %s IoT SIMs, %s shared handsets, %s young-SIM people, %s new heavy lines,\n"
+              "            %s off-net contacts + %s businesses, %s personal merchants, %s large first payments\n",
+              Thousands(r.gateway_sims).c_str(), Thousands(r.iot_sims).c_str(), Thousands(r.shared_handsets).c_str(),
+              Thousands(r.young_sim_people).c_str(), Thousands(r.new_heavy_lines).c_str(),
+              Thousands(r.offnet_contacts).c_str(), Thousands(r.offnet_businesses).c_str(),
+              Thousands(r.personal_merchants).c_str(), Thousands(r.large_new_payee).c_str());
+  std::printf("adaptive:   %s low-volume numbers, %s farm phones, %s moving box IMEIs, %s rented mules,\n"
+              "            %s small-batch sellers; cases: %s delayed, %s short landing, %s slow layering;"
+              " %s platform payments\n",
+              Thousands(r.low_volume_numbers).c_str(), Thousands(r.farm_phones).c_str(),
+              Thousands(r.mobile_simbox_imeis).c_str(), Thousands(r.rented_mules).c_str(),
+              Thousands(r.small_batch_sellers).c_str(), Thousands(r.delayed_cases).c_str(),
+              Thousands(r.short_landing_cases).c_str(), Thousands(r.slow_cases).c_str(),
+              Thousands(r.platform_payments).c_str());
   std::printf("written:    %.1f MB in %.1f s -> %s\n", sum.bytes / 1e6, sum.seconds, o.out.c_str());
   return kExitOk;
 }

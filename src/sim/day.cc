@@ -58,6 +58,8 @@ constexpr HeavyProfile kHeavy[kNumHeavyKinds] = {
     {15, 45, 6, 24, 0.85, 25, 0.20, true, true, true},      // ride-hailing driver
     {25, 70, 8, 17, 0.70, 60, 0.20, false, false, true},    // clinic
     {20, 60, 9, 20, 0.60, 90, 0.25, true, true, true},      // estate agent
+    {30, 90, 10, 22, 0.90, 15, 0.30, false, true, true},    // delivery rider: "your order is downstairs"
+    {60, 200, 9, 20, 0.20, 50, 0.04, true, false, false},   // debt collection, cold sales: few answer
 };
 
 }  // namespace
@@ -95,10 +97,13 @@ void Generator::GenerateDay(int d, DayBatch* out) {
   uint32_t changes = rng_.Poisson(n_ * sc_.world.handset_change_per_day);
   for (uint32_t i = 0; i < changes; ++i) persons_[rng_.Below(n_)].imei = NewImei();
 
+  if (sim_used_.size() != sims_.size()) sim_used_.resize(sims_.size(), 0);
   NormalCalls(d);
   HeavyCalls(d);
+  NegativeCalls(d);
   NormalSms(d);
   NormalMoney(d);
+  NegativeMoney(d);
   FraudDay(d);
 
   std::vector<uint32_t> cnt;
@@ -190,7 +195,8 @@ void Generator::HeavyCalls(int d) {
   const bool weekend = wday == 0 || wday == 6;
   for (const HeavyCaller& h : heavy_) {
     const HeavyProfile& hp = kHeavy[static_cast<int>(h.kind) - 1];
-    if (weekend && !hp.weekends) continue;
+    if ((weekend && !hp.weekends) || d < h.first_day) continue;
+    sim_used_[h.sim] = 1;
     const PersonRec& owner = persons_[h.person];
     const uint64_t number = sims_[h.sim].msisdn;
     int k = static_cast<int>(rng_.Between(hp.lo, hp.hi));
@@ -293,6 +299,10 @@ void Generator::NormalMoney(int d) {
   unsigned mon, dom;
   CivilFromDays((DayStart(d) + opt_.zone.offset_s) / 86400, &y, &mon, &dom);
   const uint8_t kT = static_cast<uint8_t>(TransferKind::kTransfer);
+  // Share of shop payments going to personal merchants: each takes ~25 a day.
+  const double pm_share = m.shopping_per_person_day > 0
+                              ? std::min(0.5, pmerchants_.size() * 25.0 / (n_ * m.shopping_per_person_day))
+                              : 0.0;
   // Salaries: each employer on its payday, in the morning, by online banking.
   for (uint32_t i = payday_off_[dom]; i < payday_off_[dom + 1]; ++i) {
     const Business& b = businesses_[payday_list_[i]];
@@ -316,6 +326,17 @@ void Generator::NormalMoney(int d) {
     uint32_t k = rng_.Poisson(m.shopping_per_person_day);
     for (uint32_t i = 0; i < k; ++i) {
       uint32_t ci = r.county;
+      const uint32_t plo = county_pmerchant_off_[ci], phi = county_pmerchant_off_[ci + 1];
+      if (phi > plo && rng_.Chance(pm_share)) {
+        // A small shop's QR code paying into the owner's personal account.
+        const uint32_t j = plo + static_cast<uint32_t>(rng_.Below(phi - plo));
+        const AccountRec& to = accounts_[pmerchants_[j]];
+        const Money a = Amount(30, 0.9, false);
+        const uint64_t txn = next_txn_;
+        Transfer(RandomTimeIn(d, 8, 22), own.id, to.id, a, kT, static_cast<uint8_t>(Channel::kApp), r.imei, p, own.bank);
+        if (next_txn_ != txn) pm_takings_[j] += a;
+        continue;
+      }
       if (rng_.Chance(0.1)) {
         const City& city = cities_[counties_[ci].city];
         ci = city.first_county + static_cast<uint32_t>(rng_.Below(city.n_counties));
@@ -352,6 +373,177 @@ void Generator::NormalMoney(int d) {
     for (uint32_t i = 0; i < k; ++i)
       Transfer(RandomTimeIn(d, 9, 17), 0, own.id, Amount(m.deposit_median, 0.9, true),
                static_cast<uint8_t>(TransferKind::kDeposit), static_cast<uint8_t>(Channel::kCounter), 0, p, own.bank);
+  }
+}
+
+void Generator::NegativeCalls(int d) {
+  const int wday = static_cast<int>((DayStart(d) + opt_.zone.offset_s) / 86400 + 4) % 7;
+  const bool weekend = wday == 0 || wday == 6;
+  // Call gateways: each SIM 20-60 outgoing calls to the business's customers
+  // in office hours, answered like business calls; a few customers call back.
+  for (const Gateway& gw : gateways_) {
+    const uint16_t county = persons_[gw.owner].county;
+    const uint32_t city = counties_[county].city;
+    for (uint32_t k = 0; k < gw.n_sims; ++k) {
+      const uint32_t sim = gw.first_sim + k;
+      int calls = static_cast<int>(rng_.Between(20, 60));
+      if (weekend) calls = rng_.Chance(0.3) ? calls / 3 : 0;
+      if (calls > 0) sim_used_[sim] = 1;
+      for (int i = 0; i < calls; ++i) {
+        CallRow row;
+        row.ts = RandomTimeIn(d, 9, 18);
+        const uint32_t q = RandomPersonInCity(city);
+        row.caller = sims_[sim].msisdn;
+        row.callee = PrimaryNumber(q);
+        row.imei = gw.module_imeis[k / 16];
+        row.caller_cell = gw.cell;
+        row.callee_cell = CellAt(q, row.ts);
+        const bool answered = rng_.Chance(0.65);
+        row.dur = answered ? static_cast<uint32_t>(std::clamp(rng_.LogNormal(75, 0.8), 5.0, 1800.0)) : 0;
+        Emit(row);
+        if (!answered && rng_.Chance(0.05)) {
+          const Ts t = row.ts + 60 + static_cast<Ts>(rng_.Exponential(1800));
+          Emit(CallRow{t, row.callee, row.caller, persons_[q].imei, CellAt(q, t), gw.cell,
+                       static_cast<uint32_t>(std::clamp(rng_.LogNormal(60, 0.6), 5.0, 900.0))});
+        }
+      }
+    }
+  }
+  // IoT SIMs: heartbeat texts and a few short calls to the platform number
+  // round the clock, a few commands back.
+  for (const IotFleet& f : iot_) {
+    const uint16_t county = persons_[f.owner].county;
+    for (uint32_t k = 0; k < f.n_sims; ++k) {
+      const uint32_t sim = f.first_sim + k;
+      const uint64_t number = sims_[sim].msisdn;
+      const uint64_t imei = f.imeis[f.shared_device ? k / 8 : k];
+      uint32_t n_sms = rng_.Poisson(2.0), n_calls = rng_.Poisson(0.15), n_cmd = rng_.Poisson(0.3);
+      if (n_sms + n_calls + n_cmd > 0) sim_used_[sim] = 1;
+      for (uint32_t i = 0; i < n_sms; ++i)
+        Emit(SmsRow{DayStart(d) + static_cast<Ts>(rng_.Below(86400)), number, f.platform, f.tmpl, 0});
+      for (uint32_t i = 0; i < n_cmd; ++i)
+        Emit(SmsRow{DayStart(d) + static_cast<Ts>(rng_.Below(86400)), f.platform, number, f.tmpl ^ 1, 0});
+      for (uint32_t i = 0; i < n_calls; ++i) {
+        const Ts t = DayStart(d) + static_cast<Ts>(rng_.Below(86400));
+        Emit(CallRow{t, number, f.platform, imei, f.moving ? RandomCellInCounty(county) : f.cells[k], kNone,
+                     rng_.Chance(0.9) ? static_cast<uint32_t>(rng_.Between(8, 40)) : 0u});
+      }
+    }
+  }
+  // Off-net relatives and friends: long calls both ways.
+  for (const OffnetContact& oc : offnet_contacts_) {
+    const PersonRec& r = persons_[oc.person];
+    uint32_t in = rng_.Poisson(0.25), out = rng_.Poisson(0.1);
+    for (uint32_t i = 0; i < in + out; ++i) {
+      const Ts t = RandomTimeOfDay(d);
+      const bool answered = rng_.Chance(0.85);
+      const uint32_t dur =
+          answered ? static_cast<uint32_t>(std::clamp(rng_.LogNormal(240, 1.0), 5.0, 7200.0)) : 0;
+      if (i < in)
+        Emit(CallRow{t, oc.number, PrimaryNumber(oc.person), 0, kNone, CellAt(oc.person, t), dur});
+      else
+        Emit(CallRow{t, PrimaryNumber(oc.person), oc.number, r.imei, CellAt(oc.person, t), kNone, dur});
+    }
+  }
+  // Off-net business lines: tens to hundreds of outgoing calls a working day
+  // across their city, half answered, a few returned.
+  for (OffnetBusiness& b : offnet_biz_) {
+    if (wday == 0) continue;
+    int calls = static_cast<int>(rng_.Between(b.lo, b.hi));
+    if (wday == 6) calls /= 2;
+    if (calls > 0) b.used = true;
+    for (int i = 0; i < calls; ++i) {
+      const Ts t = RandomTimeIn(d, 9, 20);
+      const uint32_t q = RandomPersonInCity(b.city);
+      const bool answered = rng_.Chance(0.45);
+      const uint32_t dur = answered ? static_cast<uint32_t>(std::clamp(rng_.LogNormal(60, 0.9), 3.0, 1800.0)) : 0;
+      Emit(CallRow{t, b.number, PrimaryNumber(q), 0, kNone, CellAt(q, t), dur});
+      if (!answered && rng_.Chance(0.03)) {
+        const Ts tb = t + 120 + static_cast<Ts>(rng_.Exponential(3600));
+        Emit(CallRow{tb, PrimaryNumber(q), b.number, persons_[q].imei, CellAt(q, tb), kNone,
+                     static_cast<uint32_t>(std::clamp(rng_.LogNormal(150, 0.7), 10.0, 1800.0))});
+      }
+    }
+  }
+}
+
+void Generator::NegativeMoney(int d) {
+  const uint8_t kT = static_cast<uint8_t>(TransferKind::kTransfer);
+  // Personal merchants move the day's takings on in the evening: to another
+  // own account, or to a wholesaler (money in from many, out in one go).
+  for (size_t j = 0; j < pmerchants_.size(); ++j) {
+    const Money takings = pm_takings_[j];
+    pm_takings_[j] = 0;
+    if (takings < 10000 || !rng_.Chance(0.6)) continue;
+    const AccountRec& from = accounts_[pmerchants_[j]];
+    const PersonRec& owner = persons_[from.person];
+    uint64_t to;
+    if (owner.n_accounts > 1) {
+      to = accounts_[owner.first_account + 1 + rng_.Below(owner.n_accounts - 1)].id;
+    } else {
+      const uint32_t lo = county_merchant_off_[owner.county], hi = county_merchant_off_[owner.county + 1];
+      to = accounts_[merchants_[lo + rng_.Below(hi - lo)].account].id;
+    }
+    const Money a = std::max<Money>(100, static_cast<Money>(takings * rng_.Uniform(0.7, 1.0)) / 100 * 100);
+    Transfer(RandomTimeIn(d, 22, 24), from.id, to, a, kT, static_cast<uint8_t>(Channel::kApp), owner.imei, from.person,
+             from.bank);
+  }
+  // Large first payments to a new payee: a flat's deposit to a landlord, a
+  // car to a dealer, tuition to a school (some outside banks), often right
+  // after a long call with the payee or an estate agent.
+  const uint32_t k = rng_.Poisson(n_ * sc_.money.large_new_payee_per_million_day / 1e6);
+  std::vector<uint32_t> agents;
+  for (uint32_t i = 0; k > 0 && i < heavy_.size(); ++i)
+    if (heavy_[i].kind == Occupation::kAgent && heavy_[i].first_day <= d) agents.push_back(i);
+  for (uint32_t i = 0; i < k; ++i) {
+    const uint32_t p = RandomAdult(22, 65);
+    const PersonRec& r = persons_[p];
+    const AccountRec& own = accounts_[r.first_account];
+    const double u = rng_.Uniform();
+    uint64_t to;
+    uint32_t payee = kNone;  // the person on the phone, if any
+    uint64_t caller_number = 0;
+    if (u < 0.4) {
+      payee = RandomPersonInCounty(r.county);
+      if (payee == p) continue;
+      to = accounts_[persons_[payee].first_account].id;
+    } else if (u < 0.75) {
+      const Business& b = businesses_[rng_.Below(businesses_.size())];
+      to = accounts_[b.account].id;
+      payee = b.owner;
+    } else {
+      to = NewPlatformAccount();  // a dealer's, school's or escrow's merchant account, like gangs' platform accounts
+      if (!agents.empty()) {
+        const uint32_t sim = heavy_[agents[rng_.Below(agents.size())]].sim;
+        caller_number = sims_[sim].msisdn;
+        sim_used_[sim] = 1;
+      }
+    }
+    if (payee != kNone) caller_number = PrimaryNumber(payee);
+    Money amount = std::min<Money>(80000000, std::max<Money>(200000, Amount(15000, 0.9, true) / 10000 * 10000));
+    Ts pay_t = RandomTimeIn(d, 8, 22);
+    if (caller_number != 0 && rng_.Chance(0.4)) {
+      const Ts t = RandomTimeIn(d, 9, 20);
+      const uint32_t dur = static_cast<uint32_t>(std::clamp(rng_.LogNormal(1100, 0.5), 600.0, 3600.0));
+      const uint64_t imei = payee != kNone ? persons_[payee].imei : 0;
+      const uint32_t cell = payee != kNone ? CellAt(payee, t) : kNone;
+      Emit(CallRow{t, caller_number, PrimaryNumber(p), imei, cell, CellAt(p, t), dur});
+      pay_t = rng_.Chance(0.4) ? t + static_cast<Ts>(dur * rng_.Uniform(0.4, 0.95))
+                               : t + dur + 120 + static_cast<Ts>(rng_.Exponential(3 * 3600));
+    }
+    const int hour = static_cast<int>((pay_t + opt_.zone.offset_s) % 86400 / 3600);
+    uint8_t channel = static_cast<uint8_t>(Channel::kApp);
+    uint64_t device = r.imei;
+    if (hour >= 9 && hour < 17 && rng_.Chance(0.15)) {
+      channel = static_cast<uint8_t>(Channel::kCounter);
+      device = 0;
+    } else if (rng_.Chance(0.15)) {
+      channel = static_cast<uint8_t>(Channel::kOnline);
+      device = 0;
+    }
+    const uint64_t txn = next_txn_;
+    Transfer(pay_t, own.id, to, amount, kT, channel, device, p, own.bank);
+    stats_.realism.large_new_payee += next_txn_ != txn;
   }
 }
 

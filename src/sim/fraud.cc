@@ -27,6 +27,12 @@ uint64_t Generator::NewOutsideAccount() {
   return bins[c % 4] * 10000000000ull + (c * 3333333331ull + 987654321ull) % 10000000000ull;
 }
 
+uint64_t Generator::NewPlatformAccount() {
+  // Merchant accounts at a payment platform (16 digits from 2088): outside accounts. Victims of
+  // some gangs pay into one; ordinary people pay large sums to such merchants too.
+  return 2088000000000000ull + (++outside_counter_ * 7777777ull + 1234567ull) % 1000000000000ull;
+}
+
 uint32_t Generator::NewFraudDevice(DeviceRole role, uint32_t g, uint32_t cell) {
   fdevices_.push_back({NewImei(), role, g, cell, false});
   return static_cast<uint32_t>(fdevices_.size() - 1);
@@ -46,13 +52,28 @@ uint32_t Generator::BuySim(uint32_t g, Ts first_use) {
     if (card_seller_left_ <= 0 || card_batch_ts_ >= first_use) {
       card_seller_ = fresh_person(18, 40);
       person_labels_.push_back({card_seller_, 0, g});
-      card_seller_left_ = static_cast<int>(rng_.Between(std::max(1, f.sims_per_card_seller / 2),
-                                                        std::max(1, f.sims_per_card_seller * 3 / 2)));
-      card_batch_ts_ = first_use - static_cast<Ts>(rng_.Between(3, 30)) * 86400;
+      if (f.small_batch_seller_share > 0 && rng_.Chance(f.small_batch_seller_share)) {
+        // A seller who knows the rules: 2-4 cards over weeks, at one outlet and one operator.
+        ++stats_.realism.small_batch_sellers;
+        card_seller_left_ = static_cast<int>(rng_.Between(2, 4));
+        card_batch_span_ = static_cast<Ts>(rng_.Between(8, 28)) * 86400;
+        card_seller_outlet_ = RandomOutlet(persons_[card_seller_].county);
+        card_seller_op_ = static_cast<int>(rng_.Below(3));
+      } else {
+        card_seller_left_ = static_cast<int>(rng_.Between(std::max(1, f.sims_per_card_seller / 2),
+                                                          std::max(1, f.sims_per_card_seller * 3 / 2)));
+        card_batch_span_ = 3 * 86400;
+        card_seller_outlet_ = kNone;
+        card_seller_op_ = -1;
+      }
+      card_batch_ts_ = first_use - card_batch_span_ + 3 * 86400 - static_cast<Ts>(rng_.Between(3, 30)) * 86400;
     }
     --card_seller_left_;
-    Ts opened = std::min(card_batch_ts_ + static_cast<Ts>(rng_.Below(3 * 86400)), first_use - 3600);
-    return NewSim(card_seller_, opened, RandomOutlet(persons_[card_seller_].county), 1);
+    Ts opened = std::min(card_batch_ts_ + static_cast<Ts>(rng_.Below(static_cast<uint64_t>(card_batch_span_))),
+                         first_use - 3600);
+    const uint32_t outlet =
+        card_seller_outlet_ != kNone ? card_seller_outlet_ : RandomOutlet(persons_[card_seller_].county);
+    return NewSim(card_seller_, opened, outlet, 1, card_seller_op_);
   }
   if (u < f.card_seller_share + f.insider_share && !insider_outlets_.empty()) {
     // An outlet with a complicit insider opens cards in other people's names.
@@ -68,17 +89,58 @@ uint32_t Generator::BuySim(uint32_t g, Ts first_use) {
   return NewSim(holder, opened, RandomOutlet(persons_[holder].county), 1);
 }
 
-void Generator::AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double per_number) {
+void Generator::AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double per_number, bool farm) {
   if (daily_calls <= 0) return;
   const auto& f = sc_.fraud;
   Gang& gang = gangs_[g];
-  const int slots = static_cast<int>(std::ceil(daily_calls / per_number));
+  // Slots at the channel's usual volume, and (SIM boxes, phones) a share of the
+  // attempts spread thin over low-volume numbers; shuffled so that both kinds
+  // share boxes and phones.
+  const bool on_net = ch == Channel5::kSimbox || ch == Channel5::kPhone;
+  const double lv = on_net ? f.low_volume_share : 0;
+  const double low = std::min(per_number, f.low_volume_calls_per_sim_day);
+  std::vector<double> slot_volume;
+  if (lv < 1)
+    slot_volume.assign(static_cast<size_t>(std::ceil(daily_calls * (1 - lv) / per_number)), per_number);
+  if (lv > 0) slot_volume.insert(slot_volume.end(), static_cast<size_t>(std::ceil(daily_calls * lv / low)), low);
+  for (size_t i = slot_volume.size(); lv > 0 && i > 1; --i) std::swap(slot_volume[i - 1], slot_volume[rng_.Below(i)]);
+  const int slots = static_cast<int>(slot_volume.size());
   const int rot = f.rotation_days;
   const int days = opt_.days;
   std::vector<uint32_t> devs;
+  std::vector<std::vector<uint32_t>> box_modules;  // per SIM box: its modules' device indices
   if (ch == Channel5::kSimbox) {
-    for (int b = 0; b < (slots + 127) / 128; ++b)
-      devs.push_back(NewFraudDevice(DeviceRole::kSimbox, g, b == 0 ? gang.den_cell : RandomCellInCounty(gang.county)));
+    for (int b = 0; b < (slots + 127) / 128; ++b) {
+      const uint32_t cell = b == 0 ? gang.den_cell : RandomCellInCounty(gang.county);
+      std::vector<uint32_t> modules;
+      // Stratified over the world's boxes (random phase): the share holds to within one box even
+      // in a world of three boxes.
+      if (box_phase_ < 0) box_phase_ = rng_.Uniform();
+      const double ms = f.mobile_simbox_share;
+      const bool mobile = std::floor((boxes_made_ + 1) * ms + box_phase_) > std::floor(boxes_made_ * ms + box_phase_);
+      ++boxes_made_;
+      if (mobile) {
+        // A box in a car: 2-4 modules, each with its own IMEI, that SIMs move
+        // between, parked in a different cell every day.
+        const int k = static_cast<int>(rng_.Between(2, 4));
+        for (int m = 0; m < k; ++m) {
+          modules.push_back(NewFraudDevice(DeviceRole::kSimbox, g, cell));
+          fdevices_[modules.back()].moving = true;
+          fdevices_[modules.back()].box = modules.front();
+        }
+        stats_.realism.mobile_simbox_imeis += k;
+      } else {
+        modules.push_back(NewFraudDevice(DeviceRole::kSimbox, g, cell));
+      }
+      box_modules.push_back(std::move(modules));
+    }
+  } else if (ch == Channel5::kPhone && farm) {
+    // Ordinary phones doing a SIM box's work: one SIM each, carried around the county.
+    for (int b = 0; b < slots; ++b) {
+      devs.push_back(NewFraudDevice(DeviceRole::kFraudPhone, g, gang.den_cell));
+      fdevices_[devs.back()].moving = true;
+    }
+    stats_.realism.farm_phones += slots;
   } else if (ch == Channel5::kPhone) {
     for (int b = 0; b < (slots + 1) / 2; ++b) devs.push_back(NewFraudDevice(DeviceRole::kFraudPhone, g, gang.den_cell));
   }
@@ -91,12 +153,27 @@ void Generator::AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double p
       fn.channel = ch;
       fn.day_from = static_cast<int16_t>(from);
       fn.day_to = static_cast<int16_t>(to);
-      fn.weight = static_cast<float>(rng_.LogNormal(1, f.volume_sigma));
+      // Weight = expected daily calls (/ 100): one channel's pick mixes usual,
+      // low-volume and farm numbers in proportion to their volumes.
+      fn.weight = static_cast<float>(rng_.LogNormal(1, f.volume_sigma) * slot_volume[static_cast<size_t>(s)] / 100);
+      stats_.realism.low_volume_numbers += slot_volume[static_cast<size_t>(s)] < per_number;
       if (ch == Channel5::kSimbox || ch == Channel5::kPhone) {
         fn.sim = BuySim(g, DayStart(from));
         fn.number = sims_[fn.sim].msisdn;
         if (ch == Channel5::kSimbox) {
-          fn.dev = devs[static_cast<size_t>(s) / 128];
+          const std::vector<uint32_t>& modules = box_modules[static_cast<size_t>(s) / 128];
+          fn.dev = modules[static_cast<size_t>(s) % modules.size()];
+          if (modules.size() > 1 && to - from >= 2) {  // the box re-seats the SIM in another module
+            fn.dev2 = modules[(static_cast<size_t>(s) + 1) % modules.size()];
+            fn.switch_day = static_cast<int16_t>(from + (to - from) / 2);
+          }
+        } else if (farm) {
+          // One SIM per phone at a time; like other fraud SIMs it may move to a second phone.
+          fn.dev = devs[static_cast<size_t>(s)];
+          if (devs.size() > 1 && to - from >= 2 && rng_.Chance(f.sim_second_phone_prob)) {
+            fn.dev2 = devs[(static_cast<size_t>(s) + 1) % devs.size()];
+            fn.switch_day = static_cast<int16_t>(from + (to - from) / 2);
+          }
         } else {
           fn.dev = devs[static_cast<size_t>(s) / 2];
           // Sichuan: fraud numbers median 2 handsets. The SIM moves to a second phone half-way.
@@ -157,8 +234,11 @@ void Generator::BuildFraud() {
     card_seller_left_ = 0;
     const double daily = f.attempts_per_gang_day * scale;
     const double sb = gangs_[g].has_simbox ? f.simbox_share : 0;
-    AddNumbers(g, Channel5::kSimbox, daily * sb, f.simbox_calls_per_sim_day);
+    const double farm = sb * f.box_on_phones_share;  // the box's work on ordinary phones
+    gangs_[g].box_share = sb - farm;
+    AddNumbers(g, Channel5::kSimbox, daily * (sb - farm), f.simbox_calls_per_sim_day);
     AddNumbers(g, Channel5::kPhone, daily * (1 - sb - f.overseas_share - f.voip_share), f.phone_calls_per_sim_day);
+    AddNumbers(g, Channel5::kPhone, daily * farm, f.simbox_calls_per_sim_day, /*farm=*/true);
     AddNumbers(g, Channel5::kOverseas, daily * f.overseas_share, f.offnet_calls_per_number_day);
     AddNumbers(g, Channel5::kVoip, daily * f.voip_share, f.offnet_calls_per_number_day);
 
@@ -172,7 +252,21 @@ void Generator::BuildFraud() {
       insider_branch = RandomBranch(gr.county, static_cast<uint8_t>(rng_.Below(kNumBanks)));
       insider_branches_.push_back(insider_branch);
     }
+    // Rented accounts: a draw per seller, weighted so that rented_mule_share of the accounts are rented.
+    const double k_acc = f.accounts_per_account_seller;
+    const double rent_p = f.rented_mule_share * k_acc / (1 + (k_acc - 1) * f.rented_mule_share);
     while (static_cast<int>(accts.size()) < need) {
+      if (f.rented_mule_share > 0 && rng_.Chance(rent_p)) {
+        // Someone rents out the card they live on: wages, shopping and rent keep
+        // flowing through it, the gang's money mixed in.
+        uint32_t holder = fresh_person(18, 45);
+        person_labels_.push_back({holder, 1, g});
+        gr.account_sellers.push_back(holder);
+        accts.push_back(persons_[holder].first_account);
+        accounts_[accts.back()].rented = 1;
+        ++stats_.realism.rented_mules;
+        continue;
+      }
       uint32_t seller = fresh_person(18, 30);
       person_labels_.push_back({seller, 1, g});
       gr.account_sellers.push_back(seller);
@@ -203,6 +297,7 @@ void Generator::BuildFraud() {
       accounts_[accts[i]].mule_dev = phone;
     }
     for (int i = 0; i < f.collectors; ++i) gr.collectors.push_back(NewOutsideAccount());
+    for (int i = 0; i < 2; ++i) gr.platforms.push_back(NewPlatformAccount());
     for (int i = 0; i < f.recruiters_per_gang; ++i) {
       uint32_t r = fresh_person(25, 45);
       person_labels_.push_back({r, 2, g});
@@ -235,6 +330,12 @@ uint32_t Generator::FraudCell(const FraudNumber& fn, int d) {
   if (fn.dev == kNone) return kNone;
   uint32_t dev = (fn.dev2 != kNone && d >= fn.switch_day) ? fn.dev2 : fn.dev;
   const FraudDevice& fd = fdevices_[dev];
+  if (fd.moving) {
+    // Parked in today's cell most of the time, on the road the rest.
+    const FraudDevice& lead = fdevices_[fd.box == kNone ? dev : fd.box];
+    if (lead.cell_today != kNone && rng_.Chance(0.7)) return lead.cell_today;
+    return RandomCellInCounty(cell_county_[fd.cell]);
+  }
   if (fd.role == DeviceRole::kSimbox || rng_.Chance(0.85)) return fd.cell;
   return RandomCellInCounty(cell_county_[fd.cell]);
 }
@@ -277,8 +378,26 @@ void Generator::LabelAccount(uint32_t account, uint8_t role, uint32_t gang) {
   labelled_accounts_.push_back(account);
 }
 
+void Generator::LabelOutside(uint64_t account, uint8_t role, uint32_t gang) {
+  if (std::find(labelled_collectors_.begin(), labelled_collectors_.end(), account) != labelled_collectors_.end()) return;
+  labelled_collectors_.push_back(account);
+  collector_gang_.push_back(gang);
+  collector_role_.push_back(role);
+}
+
+Ts Generator::HopDelay(uint32_t case_no) {
+  const auto& f = sc_.fraud;
+  if (cases_[case_no].slow) return 1800 + static_cast<Ts>(rng_.LogNormal(f.slow_hop_delay_median_h * 3600, 0.8));
+  return 30 + static_cast<Ts>(rng_.LogNormal(f.hop_delay_median_min * 60, 0.8));
+}
+
 void Generator::FraudDay(int d) {
   const auto& f = sc_.fraud;
+  // Moving boxes and farm phones park somewhere new each day.
+  for (uint32_t i = 0; i < fdevices_.size(); ++i) {
+    FraudDevice& fd = fdevices_[i];
+    if (fd.moving && (fd.box == kNone || fd.box == i)) fd.cell_today = RandomCellInCounty(cell_county_[fd.cell]);
+  }
   const int wday = static_cast<int>((DayStart(d) + opt_.zone.offset_s) / 86400 + 4) % 7;
   for (uint32_t g = 0; g < gangs_.size(); ++g) {
     const Gang& gang = gangs_[g];
@@ -294,7 +413,7 @@ void Generator::FraudDay(int d) {
         cum[c].push_back((cum[c].empty() ? 0 : cum[c].back()) + fn.weight);
       }
     }
-    const double sb = gang.has_simbox ? f.simbox_share : 0;
+    const double sb = gang.box_share;
     const double shares[4] = {sb, 1 - sb - f.overseas_share - f.voip_share, f.overseas_share, f.voip_share};
     uint32_t attempts = rng_.Poisson(f.attempts_per_gang_day * gang.scale * (wday == 0 || wday == 6 ? 0.8 : 1.0));
     for (uint32_t i = 0; i < attempts; ++i) {
@@ -380,6 +499,7 @@ void Generator::StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_
   c.type = gang.type;
   c.gang = g;
   c.first_contact = first_contact;
+  c.slow = f.slow_layering_share > 0 && rng_.Chance(f.slow_layering_share);
   cases_.push_back(c);
   const uint64_t vnum = PrimaryNumber(victim);
   auto day_of = [&](Ts ts) { return static_cast<int>((ts - start_) / 86400); };
@@ -398,10 +518,16 @@ void Generator::StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_
   // The call that lands: long and answered. Impersonators hand over to a second "officer".
   t += 60 + static_cast<Ts>(rng_.LogNormal(900, 1.0));
   uint32_t land = (gang.type == FraudType::kOfficial && rng_.Chance(0.7)) ? other_number(t, Channel5::kPhone) : num;
-  uint32_t dur = static_cast<uint32_t>(std::clamp(rng_.LogNormal(f.landing_median_s, 0.5), 600.0, 3600.0));
+  // Some gangs keep the call short and have the victim pay after hanging up.
+  const bool short_landing = f.short_landing_share > 0 && rng_.Chance(f.short_landing_share);
+  uint32_t dur = short_landing
+                     ? static_cast<uint32_t>(std::clamp(rng_.LogNormal(300, 0.5), 90.0, 599.0))
+                     : static_cast<uint32_t>(std::clamp(rng_.LogNormal(f.landing_median_s, 0.5), 600.0, 3600.0));
   if (!EmitFraudCall(t, land, day_of(t), vnum, CellAt(victim, t), dur)) return;
   cases_[case_no].landing_number = fnumbers_[land].number;
-  Ts pay_t = t + static_cast<Ts>(dur * rng_.Uniform(0.4, 0.95));
+  stats_.realism.short_landing_cases += short_landing;
+  Ts pay_t = short_landing ? t + dur + 60 + static_cast<Ts>(rng_.Exponential(1200))
+                           : t + static_cast<Ts>(dur * rng_.Uniform(0.4, 0.95));
   // Grooming (investment/romance, brushing tasks): calls and chat SMS over days.
   if (tp.groom_days > 0) {
     double gd = rng_.LogNormal(tp.groom_days, 0.4);
@@ -419,6 +545,14 @@ void Generator::StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_
     pay_t = t + static_cast<Ts>(gd * 86400);
   }
   if (!rng_.Chance(tp.pay_prob)) return;
+  ++stats_.realism.paying_decided;
+  if (f.delayed_payment_share > 0 && rng_.Chance(f.delayed_payment_share)) {
+    // The victim pays later: when the bank opens, after fetching money, the next day.
+    pay_t = std::max(pay_t, t + static_cast<Ts>(dur)) +
+            static_cast<Ts>(std::clamp(rng_.LogNormal(6 * 3600, 1.0), 3600.0, 4 * 86400.0));
+    ++stats_.realism.delayed_cases;
+  }
+  stats_.realism.slow_cases += cases_[case_no].slow;
   // Payments: escalating amounts, from the victim's own account to first-layer mules.
   const int np = static_cast<int>(rng_.Between(tp.payments_min, tp.payments_max));
   const double total = std::min(5e6, rng_.LogNormal(tp.loss_median, tp.loss_sigma));
@@ -441,8 +575,15 @@ void Generator::StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_
       channel = static_cast<uint8_t>(Channel::kOnline);
       device = 0;
     }
+    // Or into the gang's merchant account at a payment platform (outside).
+    const bool platform = f.platform_payment_share > 0 && rng_.Chance(f.platform_payment_share);
+    const uint64_t plat = platform ? gang.platforms[rng_.Below(gang.platforms.size())] : 0;
+    if (platform) {
+      channel = static_cast<uint8_t>(Channel::kThirdParty);
+      device = vp.imei;
+    }
     const uint64_t txn = next_txn_;
-    Transfer(pay_t, va.id, accounts_[to].id, amount, kT, channel, device, victim, va.bank);
+    Transfer(pay_t, va.id, platform ? plat : accounts_[to].id, amount, kT, channel, device, victim, va.bank);
     if (next_txn_ == txn) break;  // past the end of the window
     case_transfers_.push_back({case_no, txn, 1});
     CaseRec& cr = cases_[case_no];
@@ -450,8 +591,24 @@ void Generator::StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_
     cr.last_loss = pay_t;
     cr.loss += amount;
     paid.push_back({pay_t, amount});
-    LabelAccount(to, kRoleL1, g);
-    Layer(case_no, g, to, 1, amount, pay_t);
+    if (platform) {
+      // The platform settles into a second-layer mule hours later, less its fee.
+      LabelOutside(plat, kRoleL1, g);
+      ++stats_.realism.platform_payments;
+      const uint32_t l2 = gang.l2[rng_.Below(gang.l2.size())];
+      const Money settled = amount - amount * 6 / 1000;
+      const Ts st = pay_t + HopDelay(case_no) + static_cast<Ts>(rng_.Between(3600, 12 * 3600));
+      const uint64_t txn2 = next_txn_;
+      Transfer(st, plat, accounts_[l2].id, settled, kT, static_cast<uint8_t>(Channel::kThirdParty), 0, kNone, 0);
+      if (next_txn_ != txn2) {
+        case_transfers_.push_back({case_no, txn2, 2});
+        LabelAccount(l2, kRoleL2, g);
+        Layer(case_no, g, l2, 2, settled, st);
+      }
+    } else {
+      LabelAccount(to, kRoleL1, g);
+      Layer(case_no, g, to, 1, amount, pay_t);
+    }
     pay_t += 120 + static_cast<Ts>(rng_.LogNormal(tp.payment_gap_h * 3600, 0.6));
   }
   if (paid.empty() || !rng_.Chance(f.report_prob)) return;
@@ -479,7 +636,7 @@ void Generator::Layer(uint32_t case_no, uint32_t g, uint32_t account, int layer,
     case_transfers_.push_back({case_no, txn, static_cast<uint8_t>(layer + 1)});
     return true;
   };
-  auto delay = [&] { return 30 + static_cast<Ts>(rng_.LogNormal(f.hop_delay_median_min * 60, 0.8)); };
+  auto delay = [&] { return HopDelay(case_no); };
   if (layer < gang.layers) {
     const std::vector<uint32_t>& pool = layer == 1 ? gang.l2 : gang.l3;
     int parts = static_cast<int>(layer == 1 ? rng_.Between(2, 3) : rng_.Between(1, 2));
@@ -521,13 +678,8 @@ void Generator::Layer(uint32_t case_no, uint32_t g, uint32_t account, int layer,
     return;
   }
   size_t ci = rng_.Below(gang.collectors.size());
-  if (send(ts, gang.collectors[ci], fwd, static_cast<uint8_t>(Channel::kOnline))) {
-    uint64_t col = gang.collectors[ci];
-    if (std::find(labelled_collectors_.begin(), labelled_collectors_.end(), col) == labelled_collectors_.end()) {
-      labelled_collectors_.push_back(col);
-      collector_gang_.push_back(g);
-    }
-  }
+  if (send(ts, gang.collectors[ci], fwd, static_cast<uint8_t>(Channel::kOnline)))
+    LabelOutside(gang.collectors[ci], kRoleCollector, g);
 }
 
 }  // namespace interdict::sim

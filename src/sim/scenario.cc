@@ -111,6 +111,8 @@ std::vector<Key> Keys(Scenario* s) {
   k.push_back(Num("world.employed_share", &w.employed_share, 0, 1));
   k.push_back(Num("world.handset_change_per_day", &w.handset_change_per_day, 0, 1));
   k.push_back(Num("world.card_age_mean_years", &w.card_age_mean_years, 0.01, 30));
+  k.push_back(Num("world.shared_handset_share", &w.shared_handset_share, 0, 1));
+  k.push_back(Num("world.young_sim_share", &w.young_sim_share, 0, 1));
   auto& c = s->calls;
   k.push_back(Num("calls.per_person_day", &c.per_person_day, 0, 200));
   k.push_back(Num("calls.activity_sigma", &c.activity_sigma, 0, 3));
@@ -121,6 +123,7 @@ std::vector<Key> Keys(Scenario* s) {
   k.push_back(Num("calls.stranger_share", &c.stranger_share, 0, 1));
   k.push_back(Num("calls.service_share", &c.service_share, 0, 1));
   k.push_back(Num("calls.second_sim_share", &c.second_sim_share, 0, 1));
+  k.push_back(Num("calls.offnet_contact_share", &c.offnet_contact_share, 0, 1));
   k.push_back(Arr("calls.hour_weights", &c.hour_weights, 24, 24));
   auto& m = s->sms;
   k.push_back(Num("sms.p2p_per_person_day", &m.p2p_per_person_day, 0, 200));
@@ -142,12 +145,20 @@ std::vector<Key> Keys(Scenario* s) {
   k.push_back(Num("money.rent_share", &y.rent_share, 0, 1));
   k.push_back(Num("money.rent_median", &y.rent_median, 0.01, 1e7));
   k.push_back(Num("money.salary_median", &y.salary_median, 0.01, 1e7));
+  k.push_back(Num("money.personal_merchants_per_1000", &y.personal_merchants_per_1000, 0, 100));
+  k.push_back(Num("money.large_new_payee_per_million_day", &y.large_new_payee_per_million_day, 0, 1e5));
   auto& h = s->heavy;
   k.push_back(Num("heavy.couriers_per_1000", &h.couriers_per_1000, 0, 100));
   k.push_back(Num("heavy.telemarketers_per_1000", &h.telemarketers_per_1000, 0, 100));
   k.push_back(Num("heavy.drivers_per_1000", &h.drivers_per_1000, 0, 100));
   k.push_back(Num("heavy.clinics_per_1000", &h.clinics_per_1000, 0, 100));
   k.push_back(Num("heavy.agents_per_1000", &h.agents_per_1000, 0, 100));
+  k.push_back(Num("heavy.riders_per_1000", &h.riders_per_1000, 0, 100));
+  k.push_back(Num("heavy.collections_per_1000", &h.collections_per_1000, 0, 100));
+  k.push_back(Num("heavy.new_line_share", &h.new_line_share, 0, 1));
+  k.push_back(Num("heavy.gateways_per_million", &h.gateways_per_million, 0, 1e4));
+  k.push_back(Num("heavy.iot_fleets_per_million", &h.iot_fleets_per_million, 0, 1e4));
+  k.push_back(Num("heavy.offnet_businesses_per_million", &h.offnet_businesses_per_million, 0, 1e4));
   auto& f = s->fraud;
   k.push_back(Num("fraud.gangs_per_million", &f.gangs_per_million, 0, 10000));
   k.push_back(Num("fraud.attempts_per_gang_day", &f.attempts_per_gang_day, 0, 1e6));
@@ -187,6 +198,17 @@ std::vector<Key> Keys(Scenario* s) {
   k.push_back(Num("fraud.report_prob", &f.report_prob, 0, 1));
   k.push_back(Num("fraud.report_delay_median_h", &f.report_delay_median_h, 0.01, 10000));
   k.push_back(Num("fraud.suspect_named_prob", &f.suspect_named_prob, 0, 1));
+  k.push_back(Num("fraud.low_volume_share", &f.low_volume_share, 0, 1));
+  k.push_back(Num("fraud.low_volume_calls_per_sim_day", &f.low_volume_calls_per_sim_day, 1, 10000));
+  k.push_back(Num("fraud.box_on_phones_share", &f.box_on_phones_share, 0, 1));
+  k.push_back(Num("fraud.mobile_simbox_share", &f.mobile_simbox_share, 0, 1));
+  k.push_back(Num("fraud.delayed_payment_share", &f.delayed_payment_share, 0, 1));
+  k.push_back(Num("fraud.platform_payment_share", &f.platform_payment_share, 0, 1));
+  k.push_back(Num("fraud.rented_mule_share", &f.rented_mule_share, 0, 1));
+  k.push_back(Num("fraud.slow_layering_share", &f.slow_layering_share, 0, 1));
+  k.push_back(Num("fraud.slow_hop_delay_median_h", &f.slow_hop_delay_median_h, 0.1, 1000));
+  k.push_back(Num("fraud.small_batch_seller_share", &f.small_batch_seller_share, 0, 1));
+  k.push_back(Num("fraud.short_landing_share", &f.short_landing_share, 0, 1));
   for (int i = 0; i < kNumFraudTypes; ++i) {
     std::string p = fmt::format("fraud.{}.", FraudTypeName(static_cast<FraudType>(i)));
     FraudTypeParams& t = f.types[i];

@@ -55,6 +55,10 @@ struct Scenario {
     double employed_share = 0.62;
     double handset_change_per_day = 0.0015;
     double card_age_mean_years = 4;
+    // Hard negatives (docs/simulator.md, "Realism"): on by default so that
+    // rules cannot fit a world where only fraud looks unusual.
+    double shared_handset_share = 0.04;  // of households of 2+: members' SIMs in one handset
+    double young_sim_share = 0.1;        // people whose SIMs were all opened in the last 6 months
   } world;
 
   struct Calls {
@@ -67,6 +71,7 @@ struct Scenario {
     double stranger_share = 0.05;
     double service_share = 0.03;
     double second_sim_share = 0.15;
+    double offnet_contact_share = 0.2;  // people with a relative or friend on an off-net number
     std::vector<double> hour_weights = {0.4, 0.2, 0.1, 0.1, 0.1, 0.3, 1.0, 2.5, 4.5, 6.5, 7.0, 7.0,
                                         5.5, 5.5, 6.5, 7.0, 7.0, 7.0, 7.0, 7.0, 6.0, 4.5, 2.5, 1.2};
   } calls;
@@ -93,6 +98,8 @@ struct Scenario {
     double rent_share = 0.22;
     double rent_median = 1800;
     double salary_median = 6200;
+    double personal_merchants_per_1000 = 2;       // shops taking payments into a personal account
+    double large_new_payee_per_million_day = 800;  // deposits, cars, tuition: a large first payment
   } money;
 
   struct Heavy {
@@ -101,6 +108,12 @@ struct Scenario {
     double drivers_per_1000 = 1.5;
     double clinics_per_1000 = 0.2;
     double agents_per_1000 = 0.5;
+    double riders_per_1000 = 1.5;       // delivery riders: many very short calls
+    double collections_per_1000 = 0.2;  // debt collection and cold sales: mostly unanswered
+    double new_line_share = 0.3;        // heavy work numbers opened within 90 days (riders: twice)
+    double gateways_per_million = 30;   // enterprise call gateways / SIM banks (8-32 SIMs, one device)
+    double iot_fleets_per_million = 40; // IoT and fleet SIM groups (plan iot)
+    double offnet_businesses_per_million = 20;  // outbound callers with no sim_cards row
   } heavy;
 
   struct Fraud {
@@ -142,6 +155,18 @@ struct Scenario {
     double report_prob = 0.4;
     double report_delay_median_h = 20;
     double suspect_named_prob = 0.7;
+    // Gangs that adapt to the rules (docs/simulator.md, "Realism").
+    double low_volume_share = 0.3;          // of SIM-box and phone attempts, on low-volume numbers
+    double low_volume_calls_per_sim_day = 12;
+    double box_on_phones_share = 0.3;       // of a SIM-box gang's box volume, on ordinary phones instead
+    double mobile_simbox_share = 0.4;       // SIM boxes with 2-4 IMEIs that move between cells
+    double delayed_payment_share = 0.3;     // paying cases: first payment hours to days after the call
+    double platform_payment_share = 0.15;   // victims' payments to a payment-platform (outside) account
+    double rented_mule_share = 0.4;         // mule accounts rented from people who use them normally
+    double slow_layering_share = 0.3;       // cases whose money moves on hours to days per hop
+    double slow_hop_delay_median_h = 8;
+    double small_batch_seller_share = 0.4;  // card sellers opening 2-4 cards over weeks at one outlet
+    double short_landing_share = 0.3;       // cases whose landing call is under 600 s
     std::array<FraudTypeParams, kNumFraudTypes> types = DefaultTypes();
   } fraud;
 

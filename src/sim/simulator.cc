@@ -161,7 +161,7 @@ Status WriteStatic(const Generator& g, const std::string& dir, const TimeZone& z
       o.push_back(',');
       g.AppendOutlet(r.outlet, &o);
       o.push_back(',');
-      o.append(r.plan == 1 ? "prepaid" : "postpaid");
+      o.append(r.plan == 1 ? "prepaid" : r.plan == 2 ? "postpaid" : "iot");
       f.EndRow();
     }
     if (!(s = f.Close()).ok()) return s;
@@ -199,12 +199,39 @@ Status WriteLabels(const Generator& g, const std::string& dir, const TimeZone& z
   {
     CsvOut f;
     if (!(s = f.Open(dir + "/numbers.csv", "msisdn,role,gang_id")).ok()) return s;
-    for (const HeavyCaller& h : g.heavy_) {
+    // Negative roles, for numbers that were really used in the window.
+    auto negative = [&](uint64_t number, const char* role) {
       std::string& o = f.row();
-      Generator::AppendNumber(g.sims_[h.sim].msisdn, &o);
-      o.append(",normal_heavy,");
+      Generator::AppendNumber(number, &o);
+      o.push_back(',');
+      o.append(role);
+      o.push_back(',');
       f.EndRow();
-    }
+    };
+    auto used = [&](uint32_t sim) { return sim < g.sim_used_.size() && g.sim_used_[sim]; };
+    sum->normal_heavy = 0;
+    for (const HeavyCaller& h : g.heavy_)
+      if (used(h.sim)) {
+        negative(g.sims_[h.sim].msisdn, "normal_heavy");
+        ++sum->normal_heavy;
+      }
+    for (const Gateway& gw : g.gateways_)
+      for (uint32_t k = 0; k < gw.n_sims; ++k)
+        if (used(gw.first_sim + k)) {
+          negative(g.sims_[gw.first_sim + k].msisdn, "normal_gateway");
+          ++sum->normal_other;
+        }
+    for (const IotFleet& fl : g.iot_)
+      for (uint32_t k = 0; k < fl.n_sims; ++k)
+        if (used(fl.first_sim + k)) {
+          negative(g.sims_[fl.first_sim + k].msisdn, "normal_iot");
+          ++sum->normal_other;
+        }
+    for (const OffnetBusiness& b : g.offnet_biz_)
+      if (b.used) {
+        negative(b.number, "normal_offnet");
+        ++sum->normal_other;
+      }
     for (uint32_t gi = 0; gi < g.gangs_.size(); ++gi)
       for (uint32_t i : g.gangs_[gi].numbers) {
         const FraudNumber& fn = g.fnumbers_[i];
@@ -236,7 +263,9 @@ Status WriteLabels(const Generator& g, const std::string& dir, const TimeZone& z
     for (size_t i = 0; i < g.labelled_collectors_.size(); ++i) {
       std::string& o = f.row();
       AppendU64(g.labelled_collectors_[i], &o);
-      o.append(",collector,");
+      o.push_back(',');
+      o.append(kRole[g.collector_role_[i]]);
+      o.push_back(',');
       AppendGang(g.collector_gang_[i], &o);
       f.EndRow();
     }
@@ -268,7 +297,8 @@ Status WriteLabels(const Generator& g, const std::string& dir, const TimeZone& z
       if (fn.sim != kNone) used[g.sims_[fn.sim].outlet] = 1;
     for (const Gang& gang : g.gangs_)
       for (const auto* pool : {&gang.l1, &gang.l2, &gang.l3, &gang.cashout})
-        for (uint32_t a : *pool) used[g.accounts_[a].branch] = 1;
+        for (uint32_t a : *pool)
+          if (!g.accounts_[a].rented) used[g.accounts_[a].branch] = 1;  // a rented account was not opened for the gang
     std::vector<uint32_t> insiders = g.insider_outlets_;
     insiders.insert(insiders.end(), g.insider_branches_.begin(), g.insider_branches_.end());
     CsvOut f;
@@ -374,7 +404,6 @@ Status RunSimulation(const SimOptions& opt, SimSummary* summary) {
   sum.sims = g.sims_.size();
   sum.accounts = g.accounts_.size();
   sum.gangs = g.gangs_.size();
-  sum.normal_heavy = g.heavy_.size();
   s = WriteStatic(g, opt.out_dir, opt.zone, &sum.bytes);
   if (!s.ok()) return s;
 
@@ -416,6 +445,7 @@ Status RunSimulation(const SimOptions& opt, SimSummary* summary) {
   sum.transfers = w.transfers.rows();
   sum.reports = w.reports.rows();
   sum.fraud_calls = g.stats_.fraud_calls;
+  sum.realism = g.stats_.realism;
   s = WriteLabels(g, opt.out_dir + "/labels", opt.zone, &sum);
   if (!s.ok()) return s;
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/hash.h"
 #include "sim/csv_out.h"
 #include "sim/world.h"
 
@@ -112,10 +113,10 @@ uint64_t Generator::NewImei() {
   return kDevImei | Luhn14(body);
 }
 
-uint64_t Generator::NewMsisdn(uint8_t* op) {
+uint64_t Generator::NewMsisdn(uint8_t* op, int want_op) {
   // Operator shares of mobile subscriptions (MIIT 2023): CMCC ~58%, CU ~20%, CT ~22%.
   double u = rng_.Uniform();
-  uint8_t want = u < 0.58 ? 0 : u < 0.78 ? 1 : 2;
+  uint8_t want = want_op >= 0 ? static_cast<uint8_t>(want_op) : u < 0.58 ? 0 : u < 0.78 ? 1 : 2;
   int idx;
   do idx = static_cast<int>(rng_.Below(kNumPrefixes));
   while (kPrefixes[idx].op != want);
@@ -131,9 +132,13 @@ Ts Generator::OldOpening(uint32_t p) {
   return start_ - 86400 - static_cast<Ts>(years * 365.25 * 86400) - static_cast<Ts>(rng_.Below(86400));
 }
 
-uint32_t Generator::NewSim(uint32_t person, Ts opened, uint32_t outlet, uint8_t plan) {
+Ts Generator::RecentOpening(int days_lo, int days_hi) {
+  return start_ - static_cast<Ts>(rng_.Between(days_lo, days_hi)) * 86400 - static_cast<Ts>(rng_.Below(86400));
+}
+
+uint32_t Generator::NewSim(uint32_t person, Ts opened, uint32_t outlet, uint8_t plan, int want_op) {
   SimRec s;
-  s.msisdn = NewMsisdn(&s.op);
+  s.msisdn = NewMsisdn(&s.op, want_op);
   s.opened = opened;
   s.person = person;
   s.outlet = outlet;
@@ -206,6 +211,7 @@ void Generator::BuildWorld() {
   BuildContacts();
   BuildEconomy();
   BuildHeavy();
+  BuildNegatives();
 }
 
 void Generator::BuildRegions() {
@@ -294,8 +300,11 @@ void Generator::BuildPersons() {
       double s = rng_.Uniform();
       r.n_sims = s < w.three_sims_share ? 3 : s < w.three_sims_share + w.two_sims_share ? 2 : 1;
       r.first_sim = static_cast<uint32_t>(sims_.size());
+      // Newcomers, operator switchers, first phones: every card under 6 months old.
+      const bool young = w.young_sim_share > 0 && rng_.Chance(w.young_sim_share);
+      stats_.realism.young_sim_people += young;
       for (int i = 0; i < r.n_sims; ++i)
-        NewSim(p, OldOpening(p), RandomOutlet(ci), rng_.Chance(0.55) ? 1 : 2);
+        NewSim(p, young ? RecentOpening(1, 180) : OldOpening(p), RandomOutlet(ci), rng_.Chance(0.55) ? 1 : 2);
       double a = rng_.Uniform() * (w.accounts_weights[0] + w.accounts_weights[1] + w.accounts_weights[2] +
                                    w.accounts_weights[3]);
       int na = 1;
@@ -336,6 +345,7 @@ void Generator::BuildContacts() {
       size = std::min(size, end - p);
       for (uint32_t i = 0; i < size; ++i)
         for (uint32_t j = i + 1; j < size; ++j) add(p + i, p + j);
+      if (size >= 2 && w.shared_handset_share > 0 && rng_.Chance(w.shared_handset_share)) ShareHandsets(p, size);
       p += size;
     }
   }
@@ -383,6 +393,20 @@ void Generator::BuildContacts() {
   contact_off_[n_] = out;
   contacts_.resize(out);
   contacts_.shrink_to_fit();
+}
+
+void Generator::ShareHandsets(uint32_t first, uint32_t size) {
+  // A child's or a grandparent's card in a parent's dual-SIM phone, or the
+  // family's one smartphone: 2-4 SIMs of the household behind one IMEI (and
+  // so one device initiating several holders' app transfers).
+  uint32_t sims = persons_[first].n_sims, shared = 0;
+  for (uint32_t q = first + 1; q < first + size; ++q) {
+    if (sims + persons_[q].n_sims > 4) continue;
+    sims += persons_[q].n_sims;
+    persons_[q].imei = persons_[first].imei;
+    ++shared;
+  }
+  stats_.realism.shared_handsets += shared > 0;
 }
 
 void Generator::BuildEconomy() {
@@ -449,18 +473,142 @@ void Generator::BuildEconomy() {
 void Generator::BuildHeavy() {
   const auto& h = sc_.heavy;
   const double rates[kNumHeavyKinds] = {h.couriers_per_1000, h.telemarketers_per_1000, h.drivers_per_1000,
-                                        h.clinics_per_1000, h.agents_per_1000};
+                                        h.clinics_per_1000,  h.agents_per_1000,        h.riders_per_1000,
+                                        h.collections_per_1000};
   for (int k = 0; k < kNumHeavyKinds; ++k) {
     uint32_t count = static_cast<uint32_t>(std::round(n_ * rates[k] / 1000));
+    const Occupation kind = static_cast<Occupation>(k + 1);
+    // Gig workers churn: riders start on brand-new numbers twice as often.
+    const double new_share = std::min(1.0, h.new_line_share * (kind == Occupation::kRider ? 2 : 1));
     for (uint32_t i = 0; i < count; ++i) {
-      uint32_t p = RandomAdult(22, 55);
-      // Work numbers are long-lived postpaid lines, at least a year old.
-      Ts opened = std::min(OldOpening(p), start_ - 400 * 86400);
-      uint32_t sim = NewSim(p, opened, RandomOutlet(persons_[p].county), 2);
-      heavy_.push_back({p, sim, static_cast<Occupation>(k + 1), NewImei(), RandomCellInCounty(persons_[p].county)});
+      uint32_t p = RandomAdult(kind == Occupation::kRider ? 18 : 22, 55);
+      Ts opened;
+      uint8_t plan = 2;
+      int16_t first_day = 0;
+      if (new_share > 0 && rng_.Chance(new_share)) {
+        // A new job, a new business, a new number: opened within 90 days, a
+        // quarter of them inside the window (the line calls from the next day on).
+        ++stats_.realism.new_heavy_lines;
+        plan = rng_.Chance(0.5) ? 1 : 2;
+        if (opt_.days > 1 && rng_.Chance(0.25)) {
+          first_day = static_cast<int16_t>(rng_.Between(1, opt_.days - 1));
+          opened = DayStart(first_day) - static_cast<Ts>(rng_.Between(3600, 12 * 3600));
+        } else {
+          opened = RecentOpening(1, 90);
+        }
+      } else {
+        opened = std::min(OldOpening(p), start_ - 90 * 86400);
+      }
+      uint32_t sim = NewSim(p, opened, RandomOutlet(persons_[p].county), plan);
+      heavy_.push_back({p, sim, kind, NewImei(), RandomCellInCounty(persons_[p].county), first_day});
+      stats_.realism.riders += kind == Occupation::kRider;
+      stats_.realism.collections += kind == Occupation::kCollections;
     }
   }
   stats_.normal_heavy = heavy_.size();
+}
+
+namespace {
+// Count for a per-million rate: at least one when the rate is positive, so
+// that small test worlds hold every kind of hard negative.
+uint32_t AtLeastOne(double expected) {
+  return expected <= 0 ? 0 : std::max<uint32_t>(1, static_cast<uint32_t>(std::llround(expected)));
+}
+// Countries with many Chinese emigrants, students and workers (weights rough).
+constexpr uint64_t kRelativeCc[] = {852, 853, 886, 1, 44, 61, 65, 60, 81, 82, 66, 63, 855, 64, 49, 39};
+}  // namespace
+
+void Generator::BuildNegatives() {
+  const auto& h = sc_.heavy;
+  // Enterprise call gateways: a business's SIM bank, opened in one batch at
+  // one outlet and operator (half of them recently), at its office cell.
+  const uint32_t n_gw = AtLeastOne(n_ * h.gateways_per_million / 1e6);
+  for (uint32_t i = 0; i < n_gw; ++i) {
+    Gateway gw;
+    gw.owner = RandomAdult(28, 60);
+    gw.n_sims = static_cast<uint32_t>(rng_.Between(8, 32));
+    const Ts batch = rng_.Chance(0.5) ? RecentOpening(7, 180) : std::min(OldOpening(gw.owner), start_ - 30 * 86400);
+    const uint32_t outlet = RandomOutlet(persons_[gw.owner].county);
+    const int op = static_cast<int>(rng_.Below(3));
+    gw.first_sim = static_cast<uint32_t>(sims_.size());
+    for (uint32_t k = 0; k < gw.n_sims; ++k)
+      NewSim(gw.owner, batch + static_cast<Ts>(rng_.Below(4 * 3600)), outlet, 2, op);
+    for (uint32_t k = 0; k < (gw.n_sims + 15) / 16; ++k) gw.module_imeis.push_back(NewImei());
+    gw.cell = RandomCellInCounty(persons_[gw.owner].county);
+    stats_.realism.gateway_sims += gw.n_sims;
+    gateways_.push_back(std::move(gw));
+  }
+  // IoT and fleet SIMs: a company's batch (plan iot); trackers move, meters
+  // and alarm panels sit; some fleets put their SIMs in 8-SIM routers.
+  const uint32_t n_iot = AtLeastOne(n_ * h.iot_fleets_per_million / 1e6);
+  for (uint32_t i = 0; i < n_iot; ++i) {
+    IotFleet f;
+    f.owner = RandomAdult(28, 60);
+    f.n_sims = static_cast<uint32_t>(rng_.Between(10, 80));
+    const Ts batch = rng_.Chance(0.3) ? RecentOpening(1, 180) : OldOpening(f.owner);
+    const uint32_t outlet = RandomOutlet(persons_[f.owner].county);
+    const int op = static_cast<int>(rng_.Below(3));
+    f.first_sim = static_cast<uint32_t>(sims_.size());
+    for (uint32_t k = 0; k < f.n_sims; ++k) NewSim(f.owner, batch + static_cast<Ts>(rng_.Below(8 * 3600)), outlet, 3, op);
+    f.platform = 10655000000ull + i;  // the company's SMS platform / monitoring centre (service number)
+    f.tmpl = HashU64(opt_.seed ^ 0x107 ^ (static_cast<uint64_t>(i) << 24));
+    f.shared_device = rng_.Chance(0.3);
+    f.moving = rng_.Chance(0.5);
+    for (uint32_t k = 0; k < (f.shared_device ? (f.n_sims + 7) / 8 : f.n_sims); ++k) f.imeis.push_back(NewImei());
+    for (uint32_t k = 0; k < f.n_sims; ++k) f.cells.push_back(RandomCellInCounty(persons_[f.owner].county));
+    stats_.realism.iot_sims += f.n_sims;
+    iot_.push_back(std::move(f));
+  }
+  // Relatives and friends in other provinces (11-digit numbers of other
+  // networks: no sim_cards row) or abroad, who call now and then.
+  const double oc = sc_.calls.offnet_contact_share;
+  for (uint32_t p = 0; oc > 0 && p < n_; ++p) {
+    if (!rng_.Chance(oc)) continue;
+    uint64_t number;
+    if (rng_.Chance(0.7)) {
+      uint8_t op;
+      number = NewMsisdn(&op);
+    } else {
+      uint64_t cc = kRelativeCc[rng_.Below(sizeof(kRelativeCc) / sizeof(kRelativeCc[0]))];
+      number = kPlus | (cc * 1000000000ull + (++outside_counter_ * 387420489ull + 1000000ull) % 1000000000ull);
+    }
+    offnet_contacts_.push_back({p, number});
+  }
+  stats_.realism.offnet_contacts = offnet_contacts_.size();
+  // Outbound business lines without a sim_cards row: card centres, insurers
+  // and airlines on long service numbers, firms abroad.
+  const uint32_t n_ob = AtLeastOne(n_ * h.offnet_businesses_per_million / 1e6);
+  for (uint32_t i = 0; i < n_ob; ++i) {
+    OffnetBusiness b;
+    if (rng_.Chance(0.6)) {
+      b.number = 950100000000ull + HashU64(opt_.seed ^ 0x95 ^ (static_cast<uint64_t>(i) << 16)) % 100000000ull;
+    } else {
+      constexpr uint64_t kBizCc[] = {852, 853, 65, 1, 44, 81};
+      uint64_t cc = kBizCc[rng_.Below(6)];
+      b.number = kPlus | (cc * 1000000000ull + (++outside_counter_ * 387420489ull + 1000000ull) % 1000000000ull);
+    }
+    b.city = static_cast<uint16_t>(rng_.Below(cities_.size()));
+    b.lo = static_cast<int>(rng_.Between(30, 80));
+    b.hi = b.lo + static_cast<int>(rng_.Between(20, 120));
+    offnet_biz_.push_back(b);
+  }
+  stats_.realism.offnet_businesses = offnet_biz_.size();
+  // Small shops paid by app into the owner's personal account, grouped by county.
+  const uint32_t n_pm = AtLeastOne(n_ * sc_.money.personal_merchants_per_1000 / 1000);
+  std::vector<std::pair<uint32_t, uint32_t>> pm;  // (county, account)
+  for (uint32_t i = 0; i < n_pm; ++i) {
+    uint32_t owner = RandomAdult(25, 65);
+    pm.push_back({persons_[owner].county, persons_[owner].first_account});
+  }
+  std::stable_sort(pm.begin(), pm.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  county_pmerchant_off_.assign(counties_.size() + 1, 0);
+  for (const auto& [c, a] : pm) {
+    county_pmerchant_off_[c + 1]++;
+    pmerchants_.push_back(a);
+  }
+  for (size_t c = 0; c < counties_.size(); ++c) county_pmerchant_off_[c + 1] += county_pmerchant_off_[c];
+  pm_takings_.assign(pmerchants_.size(), 0);
+  stats_.realism.personal_merchants = pmerchants_.size();
 }
 
 void Generator::AppendPerson(uint32_t p, std::string* out) const {

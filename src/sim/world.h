@@ -55,8 +55,10 @@ struct Outlet {
   uint8_t bank;  // 0xff: a SIM outlet
 };
 
-enum class Occupation : uint8_t { kNone = 0, kCourier, kTelemarketer, kDriver, kClinic, kAgent };
-inline constexpr int kNumHeavyKinds = 5;
+enum class Occupation : uint8_t {
+  kNone = 0, kCourier, kTelemarketer, kDriver, kClinic, kAgent, kRider, kCollections
+};
+inline constexpr int kNumHeavyKinds = 7;
 
 struct PersonRec {
   int16_t birth_year;
@@ -82,7 +84,7 @@ struct SimRec {
   uint32_t person;
   uint32_t outlet;
   uint8_t op;    // 0 cmcc, 1 cu, 2 ct
-  uint8_t plan;  // 1 prepaid, 2 postpaid
+  uint8_t plan;  // 1 prepaid, 2 postpaid, 3 iot
 };
 
 struct AccountRec {
@@ -93,6 +95,7 @@ struct AccountRec {
   uint8_t bank;
   uint8_t business;
   uint8_t role = 0;     // label role once it carried case money (AccountRole)
+  uint8_t rented = 0;   // a person's own account rented to a gang (not opened for it)
   uint32_t gang = kNone;
   uint32_t mule_dev = kNone;  // fraud device operating it
 };
@@ -117,6 +120,46 @@ struct HeavyCaller {
   Occupation kind;
   uint64_t imei;
   uint32_t office_cell;
+  int16_t first_day = 0;  // a line opened inside the window calls from this day on
+};
+
+// Hard negatives (docs/simulator.md, "Realism").
+// An enterprise call gateway or a call centre's SIM bank: many SIMs of one
+// business in one device (one IMEI per 16-SIM module), at one office cell.
+struct Gateway {
+  uint32_t owner;
+  uint32_t first_sim, n_sims;  // consecutive SimRec indices
+  uint32_t cell;
+  std::vector<uint64_t> module_imeis;  // SIM i sits in module i / 16
+};
+
+// A fleet of IoT SIMs (trackers, meters, alarm panels, kids' watches) of one
+// company: small regular SMS and short calls to the company's platform number.
+struct IotFleet {
+  uint32_t owner;
+  uint32_t first_sim, n_sims;
+  uint64_t platform;       // the monitoring centre's number (the owner's primary number)
+  uint64_t tmpl;           // the telemetry text's template
+  bool shared_device;      // SIMs sit in multi-SIM routers (8 per device) instead of one module each
+  bool moving;             // vehicle trackers change cells
+  std::vector<uint64_t> imeis;  // per SIM (shared_device: per router)
+  std::vector<uint32_t> cells;  // per SIM: where it sits (moving: its county's home cell)
+};
+
+// A relative or friend on a number of another operator, province or country
+// (no sim_cards row) who calls a person now and then.
+struct OffnetContact {
+  uint32_t person;
+  uint64_t number;
+};
+
+// An outbound business line with no sim_cards row: a bank's or airline's
+// service centre (95xxx long numbers), an international firm (+852 ...).
+struct OffnetBusiness {
+  uint64_t number;
+  uint16_t city;
+  int lo, hi;  // distinct callees a working day
+  bool used = false;
 };
 
 // Fraud.
@@ -141,6 +184,9 @@ struct FraudDevice {
   uint32_t gang;
   uint32_t cell;
   bool used = false;
+  bool moving = false;    // a SIM box in a car, a farm phone carried around: cell changes
+  uint32_t box = kNone;   // a multi-IMEI SIM box: the device index of its first module (shares its cell)
+  uint32_t cell_today = kNone;  // moving devices: where it is parked today
 };
 
 struct Gang {
@@ -149,10 +195,12 @@ struct Gang {
   uint32_t den_cell;
   double scale;  // attempts multiplier (< 1 only in worlds too small for one whole gang)
   bool has_simbox;
+  double box_share = 0;  // share of attempts on the SIM-box channel
   int layers;  // 2 or 3 mule layers
   std::vector<uint32_t> numbers;  // FraudNumber indices
   std::vector<uint32_t> l1, l2, l3, cashout;  // account indices
   std::vector<uint64_t> collectors;           // outside accounts
+  std::vector<uint64_t> platforms;            // payment-platform accounts victims pay into (outside)
   std::vector<uint32_t> recruiters;           // person indices
   std::vector<uint32_t> account_sellers;
   uint64_t chat_template;
@@ -169,6 +217,7 @@ struct CaseRec {
   Ts last_loss = kNoTs;
   Money loss = 0;
   uint64_t landing_number = 0;
+  bool slow = false;  // its money moves on hours to days per hop
 };
 
 struct CaseTransfer {
@@ -261,6 +310,14 @@ class Generator {
   std::vector<Merchant> merchants_;
   std::vector<uint32_t> county_merchant_off_;  // merchants are grouped by county
   std::vector<HeavyCaller> heavy_;
+  std::vector<Gateway> gateways_;
+  std::vector<IotFleet> iot_;
+  std::vector<OffnetContact> offnet_contacts_;
+  std::vector<OffnetBusiness> offnet_biz_;
+  std::vector<uint32_t> pmerchants_;            // personal accounts of shops paid by app, by county
+  std::vector<uint32_t> county_pmerchant_off_;
+  std::vector<Money> pm_takings_;               // per personal merchant: today's takings
+  std::vector<uint8_t> sim_used_;               // per SIM: made or received a call or SMS (labelled negatives)
   std::vector<uint32_t> payday_off_, payday_list_;  // businesses by payday (1..31)
 
   std::vector<Gang> gangs_;
@@ -272,8 +329,9 @@ class Generator {
   std::vector<uint32_t> insider_outlets_;  // outlet indices that may open gang SIMs
   std::vector<uint32_t> insider_branches_;  // branch indices that opened mule accounts
   std::vector<uint32_t> labelled_accounts_;  // in order of first case money
-  std::vector<uint64_t> labelled_collectors_;
+  std::vector<uint64_t> labelled_collectors_;  // outside accounts: collectors and payment platforms
   std::vector<uint32_t> collector_gang_;
+  std::vector<uint8_t> collector_role_;         // kRoleCollector, or kRoleL1 for a platform account
 
   SimSummary stats_;
 
@@ -284,7 +342,9 @@ class Generator {
   void BuildContacts();
   void BuildEconomy();
   void BuildHeavy();
-  uint32_t NewSim(uint32_t person, Ts opened, uint32_t outlet, uint8_t plan);
+  void BuildNegatives();
+  void ShareHandsets(uint32_t first, uint32_t size);
+  uint32_t NewSim(uint32_t person, Ts opened, uint32_t outlet, uint8_t plan, int want_op = -1);
   uint32_t NewAccount(uint32_t person, Ts opened, uint8_t bank, bool business);
   uint32_t RandomOutlet(uint32_t county);
   uint32_t RandomBranch(uint32_t county, uint8_t bank);
@@ -294,8 +354,9 @@ class Generator {
   uint32_t RandomAdult(int min_age, int max_age);
   int Age(uint32_t p) const;
   uint64_t NewImei();
-  uint64_t NewMsisdn(uint8_t* op);
+  uint64_t NewMsisdn(uint8_t* op, int want_op = -1);
   Ts OldOpening(uint32_t person);
+  Ts RecentOpening(int days_lo, int days_hi);
   Ts DayStart(int d) const { return start_ + static_cast<Ts>(d) * 86400; }
   uint32_t CellAt(uint32_t p, Ts ts) const;
 
@@ -304,6 +365,8 @@ class Generator {
   void NormalSms(int d);
   void NormalMoney(int d);
   void HeavyCalls(int d);
+  void NegativeCalls(int d);   // gateways, IoT, off-net contacts and businesses
+  void NegativeMoney(int d);   // personal merchants' takings, large first payments
   Ts RandomTimeOfDay(int d);
   Ts RandomTimeIn(int d, int h_from, int h_to);
   uint32_t PickContact(uint32_t p);
@@ -318,13 +381,16 @@ class Generator {
   void StartCase(uint32_t g, uint32_t victim, Ts first_contact, uint32_t num_idx, Ts ts);
   void Layer(uint32_t case_no, uint32_t g, uint32_t account, int layer, Money amount, Ts ts);
   void LabelAccount(uint32_t account, uint8_t role, uint32_t gang);
+  void LabelOutside(uint64_t account, uint8_t role, uint32_t gang);
+  Ts HopDelay(uint32_t case_no);
   uint32_t PickTarget(const FraudTypeParams& t);
   uint32_t PickActiveNumber(uint32_t g, int d, Channel5 ch);
   bool EmitFraudCall(Ts ts, uint32_t num_idx, int d, uint64_t callee, uint32_t callee_cell, uint32_t dur);
   uint64_t FraudImei(const FraudNumber& fn, int d) const;
   uint32_t FraudCell(const FraudNumber& fn, int d);
   uint64_t NewOutsideAccount();
-  void AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double per_number);
+  uint64_t NewPlatformAccount();
+  void AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double per_number, bool farm = false);
   uint32_t BuySim(uint32_t g, Ts first_use);
   uint32_t NewFraudDevice(DeviceRole role, uint32_t g, uint32_t cell);
 
@@ -352,6 +418,11 @@ class Generator {
   uint32_t card_seller_ = kNone;        // current card seller and how many SIMs left in the batch
   int card_seller_left_ = 0;
   Ts card_batch_ts_ = 0;
+  Ts card_batch_span_ = 3 * 86400;  // openings of the batch spread over this
+  uint32_t card_seller_outlet_ = kNone;  // a small-batch seller keeps to one outlet and operator
+  int card_seller_op_ = -1;
+  double box_phase_ = -1;    // stratified choice of moving SIM boxes
+  uint32_t boxes_made_ = 0;
 };
 
 // Bank table: BIN prefix, service number, short code, weight.
