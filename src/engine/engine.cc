@@ -802,12 +802,17 @@ struct Engine::Impl {
     // Many SIMs in one handset, almost all outgoing: a SIM box or a phone
     // cycling bought SIMs. Flag the device once, and each of its SIMs.
     const std::vector<MsisdnId> sims = dev.Sims();  // FlagNumber may re-enter OnDevice: a copy
-    uint64_t out = 0, in = 0;
+    uint64_t out = 0, in = 0, answered = 0;
     for (MsisdnId m : sims) {
       out += numbers[m].out_w;
       in += numbers[m].in_w;
+      answered += numbers[m].answered_w;
     }
     if (static_cast<double>(out) / static_cast<double>(out + in) < cfg.simbox_min_outgoing) return;
+    // An enterprise call gateway also runs many SIMs calling out from one
+    // device, but its calls are answered at business rates; a box's cold
+    // calls are mostly not.
+    if (out > 0 && static_cast<double>(answered) / static_cast<double>(out) > cfg.simbox_max_answer_rate) return;
     dev.flagged = true;
     Emit(ActionType::kFlagDevice, TargetKind::kImei, std::string(dicts->device.Name(d)), 0.95,
          fmt::format("sims_per_imei_{}+outgoing", sims.size()));
