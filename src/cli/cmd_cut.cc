@@ -27,22 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-void AppendField(std::string* out, std::string_view f) {
-  if (f.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(f);
-    return;
-  }
-  out->push_back('"');
-  for (char ch : f) {
-    if (ch == '"') out->push_back('"');
-    out->push_back(ch);
-  }
-  out->push_back('"');
-}
-
-constexpr Ts kNoCut = INT64_MAX;  // copy every row (people.csv has no ts)
-
 struct CutCounts {
   uint64_t kept = 0, dropped = 0, shortened = 0, bad_ts = 0;
 };
@@ -115,7 +99,7 @@ bool CutFile(const fs::path& in, const fs::path& out, bool is_calls, Ts cut, con
         for (size_t i = 0; i < rec.fields.size(); ++i) {
           if (i) line.push_back(',');
           if (static_cast<int>(i) == dur_col) line += fmt::format("{}", cut - ts);
-          else AppendField(&line, rec.fields[i]);
+          else AppendCsvField(rec.fields[i], &line);
         }
         os << line << '\n';
         continue;
