@@ -27,6 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr Ts kNoCut = INT64_MAX;  // copy every row (people.csv has no ts)
+
 struct CutCounts {
   uint64_t kept = 0, dropped = 0, shortened = 0, bad_ts = 0;
 };
