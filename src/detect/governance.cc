@@ -67,9 +67,11 @@ struct MsisdnState {
   bool counted_outlet = false;  // counted in its outlet's bad cards
   bool flagged_number = false;  // we emitted flag_number
   bool reverified = false;
+  uint32_t answered_calls = 0;  // of its calls that ended (NoteCallEnded): answered
   Ts opened = kNoTs;
   Ts first_active = kNoTs;      // first call or SMS, either side
   DeviceId device = kNoId;      // first handset it called from
+  uint32_t ended_calls = 0;     // its outgoing calls known to have ended (in the padding: no extra bytes)
 };
 
 // Openings of SIM cards and of bank accounts are two populations with their
@@ -205,6 +207,7 @@ struct GovernanceDetector::State {
   // Entries by id, growing on demand; references stay valid (ChunkedTable).
   AccountState& Acc(AccountId a) { return At(accounts, a); }
   MsisdnState& Msisdn(MsisdnId m) { return At(msisdns, m); }
+  bool call_ends_known = false;  // NoteCallEnded has been called: the engine reports call ends
   DeviceState& Dev(DeviceId d) { return At(devices, d); }
   PersonState& Person(PersonId p) { return At(persons, p); }
 
@@ -481,6 +484,23 @@ struct GovernanceDetector::State {
       in += Msisdn(m).in_calls;
     }
     const double out_share = out + in ? static_cast<double>(out) / static_cast<double>(out + in) : 0;
+    // Cold calls from a box or a rotating phone are mostly not answered; an
+    // enterprise gateway's or a courier's shared phone's calls are answered
+    // at business rates. Only calls that have ended count (their length is
+    // known then: events.md, "What is known when").
+    uint64_t ended = 0, answered = 0;
+    for (MsisdnId m : d.sims) {
+      ended += Msisdn(m).ended_calls;
+      answered += Msisdn(m).answered_calls;
+    }
+    // Judged on enough ended calls: an unanswered call ends at once, an
+    // answered one minutes later, so the first few to end are mostly the
+    // unanswered ones.
+    // Without the engine (`interdict govern`) no call's end is reported and
+    // the answer rate is not judged.
+    if (call_ends_known && (ended < static_cast<uint64_t>(cfg.simbox_min_ended_calls) ||
+                            static_cast<double>(answered) > cfg.simbox_max_answer_rate * static_cast<double>(ended)))
+      return;
     const int nsims = static_cast<int>(d.sims.size());
     const int ncells = static_cast<int>(d.cells.size());
     if (nsims >= cfg.simbox_min_sims && ncells <= cfg.simbox_max_cells && out_share >= cfg.simbox_min_out_share) {
@@ -983,6 +1003,14 @@ void GovernanceDetector::Apply(const Event& e) { s_->Apply(e); }
 void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts) {
   if (n == kNoId) return;
   s_->BadSim(n, ts);
+}
+
+void GovernanceDetector::NoteCallEnded(MsisdnId caller, bool answered) {
+  if (caller == kNoId) return;
+  s_->call_ends_known = true;
+  MsisdnState& m = s_->Msisdn(caller);
+  ++m.ended_calls;
+  m.answered_calls += answered;
 }
 
 void GovernanceDetector::NoteExposedPerson(PersonId p, Ts) {

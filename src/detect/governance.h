@@ -48,6 +48,8 @@ struct GovernanceConfig {
   int simbox_min_sims = 8;         // distinct SIMs calling from one IMEI
   int simbox_max_cells = 2;        // a SIM box does not move
   double simbox_min_out_share = 0.85;  // calls out / (out + in) over its SIMs
+  double simbox_max_answer_rate = 0.5;  // and at most this share of their ended calls answered (boxes and rotating phones)
+  int simbox_min_ended_calls = 30;      // judged once this many of their calls have ended
   int phone_min_sims = 4;          // a handset cycling through bought SIMs
   int phone_min_calls = 60;        // ... with real volume
   double phone_min_out_share = 0.9;
@@ -130,6 +132,9 @@ class GovernanceDetector {
   // A person warned because a fraud number reached them: their payments are
   // evidence against the receiving account.
   void NoteExposedPerson(PersonId p, Ts ts);
+  // A call of `caller` has ended (its length is known only then), answered
+  // or not: the answer rate the SIM-box and rotating-phone finders read.
+  void NoteCallEnded(MsisdnId caller, bool answered);
   void Finish(Ts end);
 
   const GovernanceStats& stats() const { return stats_; }

@@ -24,6 +24,7 @@ struct EngineConfig {
   uint32_t simbox_min_sims = 6;         // distinct SIMs calling from one IMEI within the window
   double simbox_min_outgoing = 0.9;
   double simbox_max_answer_rate = 0.5;  // above: answered like a business gateway, not cold calls
+  uint32_t simbox_min_ended_calls = 30;  // ... judged once the box's SIMs have this many ended calls in the window
   // --- exposure and warnings ---
   Ts contact_memory_s = 7 * 86400;      // who a number reached: kept this long
   uint32_t warn_sms_min_answered_s = 30;    // an answered call this long (the pitch heard): SMS

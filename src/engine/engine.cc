@@ -742,6 +742,7 @@ struct Engine::Impl {
 
   // A call whose whole length `dur` is known now (it started at `start`).
   void OnCallEnd(Ts start, const Call& c, uint32_t dur) {
+    if (gov) gov->NoteCallEnded(c.caller, dur > 0);
     NumberState& caller = Num(c.caller);
     NumberState& callee = Num(c.callee);
     RollWindow(caller);
@@ -811,8 +812,12 @@ struct Engine::Impl {
     if (static_cast<double>(out) / static_cast<double>(out + in) < cfg.simbox_min_outgoing) return;
     // An enterprise call gateway also runs many SIMs calling out from one
     // device, but its calls are answered at business rates; a box's cold
-    // calls are mostly not.
-    if (out > 0 && static_cast<double>(answered) / static_cast<double>(out) > cfg.simbox_max_answer_rate) return;
+    // calls are mostly not. Judged on enough ended calls (the window counts
+    // a call when it ends: an unanswered one at once, an answered one
+    // minutes later, so the first to end are mostly the unanswered).
+    if (out < cfg.simbox_min_ended_calls ||
+        static_cast<double>(answered) > cfg.simbox_max_answer_rate * static_cast<double>(out))
+      return;
     dev.flagged = true;
     Emit(ActionType::kFlagDevice, TargetKind::kImei, std::string(dicts->device.Name(d)), 0.95,
          fmt::format("sims_per_imei_{}+outgoing", sims.size()));
