@@ -649,9 +649,14 @@ struct GovernanceDetector::State {
       int signs = 0;
       for (AccountId a : d.accounts) {
         const AccountState& as = Acc(a);
-        signs += as.flagged || as.passthrough || as.probes > 0;
+        signs += as.flagged || as.passthrough || as.pair_probes > 0;
       }
-      if (signs == 0 && n < cfg.mule_phone_strong_accounts) return;
+      // Without a mule sign (a probe with an old account is none: red
+      // envelopes), only more holders than a household shares a phone among:
+      // a family handset runs its members' accounts, 6 or more of 3-5 holders.
+      if (signs == 0 && (n < cfg.mule_phone_strong_accounts ||
+                         static_cast<int>(d.holders.size()) < cfg.mule_phone_strong_holders))
+        return;
       FlagDevice(id, d, 3, ts, std::min(1.0, 0.5 + 0.06 * n),
                  fmt::format("accounts:{}+holders:{}+mule_signs:{}", n, d.holders.size(), signs));
     }

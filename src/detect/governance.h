@@ -55,7 +55,8 @@ struct GovernanceConfig {
   double phone_min_out_share = 0.9;
   int mule_phone_min_accounts = 4;     // from_accounts operated from one device ...
   int mule_phone_min_holders = 2;      // ... of at least this many holders ...
-  int mule_phone_strong_accounts = 6;  // ... and a mule sign among them, or this many outright
+  int mule_phone_strong_accounts = 6;  // ... and a mule sign among them, or this many outright ...
+  int mule_phone_strong_holders = 6;   // ... of this many holders (more than a household's shared phone)
   // --- mule accounts ---
   Ts mule_window_s = 6 * 3600;     // money in, then out within this window (mules: minutes to hours)
   Money mule_min_in = 100000;      // fen: pass-through is judged from 1,000 yuan in

@@ -249,15 +249,26 @@ TEST(Governance, MulePhoneFlaggedFamilyPhoneNot) {
   Ts t = kT0;
   for (int d = 0; d < 5; ++d)
     for (int i = 0; i < 3; ++i) w.Transfer(t += 3600, "f" + std::to_string(i), "rent", 20000, "FAMILY-PHONE");
-  // Mule phone: six accounts of three sellers, each passing money on.
-  for (int i = 0; i < 6; ++i)
-    w.Account(kT0 - 60 * kDay, "m" + std::to_string(i), "s" + std::to_string(i / 2), "bank" + std::to_string(i), "B2");
+  // Mule phone: six accounts of three sellers, each passing on a stranger's
+  // money (a pass-through: the mule sign that tells it from a household's
+  // phone, which also runs six accounts of three holders).
   for (int i = 0; i < 6; ++i) {
-    w.Transfer(t += 60, "", "m" + std::to_string(i), 1000000, "", Channel::kCounter);
+    w.Account(kT0 - 60 * kDay, "m" + std::to_string(i), "s" + std::to_string(i / 2), "bank" + std::to_string(i), "B2");
+    w.Account(kT0 - 2000 * kDay, "payer" + std::to_string(i), "pp" + std::to_string(i), "abc", "B3");
+  }
+  for (int i = 0; i < 6; ++i) {
+    w.Transfer(t += 60, "payer" + std::to_string(i), "m" + std::to_string(i), 1000000);
     w.Transfer(t += 600, "m" + std::to_string(i), "out", 990000, "MULE-PHONE");
   }
   EXPECT_TRUE(w.Has(ActionType::kFlagDevice, "MULE-PHONE"));
   EXPECT_FALSE(w.Has(ActionType::kFlagDevice, "FAMILY-PHONE"));
+  // A household's shared phone running six accounts of three holders, with
+  // ordinary payments and a red envelope between two of them: no mule sign.
+  for (int i = 0; i < 6; ++i)
+    w.Account(kT0 - 2000 * kDay, "h" + std::to_string(i), "hh" + std::to_string(i / 2), "bank" + std::to_string(i), "B4");
+  for (int i = 0; i < 6; ++i) w.Transfer(t += 3600, "h" + std::to_string(i), "rent", 150000, "HOUSE-PHONE");
+  w.Transfer(t += 60, "h0", "h3", 888, "HOUSE-PHONE");
+  EXPECT_FALSE(w.Has(ActionType::kFlagDevice, "HOUSE-PHONE"));
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "f" + std::to_string(i)));
 }
 
