@@ -124,6 +124,7 @@ struct AccountState {
   uint16_t from_mules = 0;  // transfers received from flagged mule accounts
   Money from_mules_amount = 0;
   Money in_total = 0;   // everything received, deposits included
+  uint32_t payments_in = 0, small_payments_in = 0;  // transfers received; of them at most shop_max_payment
   Money out_total = 0;  // everything sent or withdrawn, shop payments included
   Ts first_activity = kNoTs;
   // Vectors, not deques: an empty std::deque allocates its map and a node
@@ -580,6 +581,12 @@ struct GovernanceDetector::State {
   bool IsNew(const AccountState& a, Ts now) const {
     return a.known && a.opened != kNoTs && now - a.opened <= cfg.new_account_s;
   }
+  // A shop's takings (a stall's QR code on a personal account): many
+  // payments received, nearly all of them small. Victims pay savings.
+  bool TakesSmallPayments(const AccountState& a) const {
+    return static_cast<int>(a.payments_in) >= cfg.shop_min_payments &&
+           static_cast<double>(a.small_payments_in) >= cfg.shop_small_share * static_cast<double>(a.payments_in);
+  }
   double MuleScore(const AccountState& a, Ts now, std::string* reason) const {
     double s = 0;
     auto add = [&](double w, std::string_view code) {
@@ -593,8 +600,8 @@ struct GovernanceDetector::State {
     // envelopes and change between young people's accounts are everyday
     // (4 % of person-to-person transfers in independent-dev are under 10
     // yuan), so it needs two more signs.
-    if (a.pair_probes > 0) add(0.45, "probe_new_pair");
-    else if (a.probes > 0) add(0.25, "probe");
+    if (a.pair_probes > 0) add(cfg.probe_new_pair_weight, "probe_new_pair");
+    else if (a.probes > 0) add(cfg.probe_weight, "probe");
     // Like a pass-through: strong, but a family's old accounts passing a sum
     // round do it too; with a new account (bought for the job) or another
     // sign it flags.
@@ -604,11 +611,12 @@ struct GovernanceDetector::State {
     // account of its own; a mule's account is new or shows another sign.
     if (a.ring_links > 0) add(0.45, fmt::format("ring:{}", a.ring_links));
     if (static_cast<int>(a.senders.size()) >= cfg.fanin_min_senders) add(0.15, "fan_in");
+    if (TakesSmallPayments(a)) add(-0.4, "small_payments");
     if (a.exposed_payers > 0) add(a.exposed_payers > 1 ? 0.6 : 0.35, "exposed_payer");
     if (a.from_mules > 0) add(0.2, "from_mule");
     if (a.on_mule_phone) add(0.3, "mule_phone");
     if (IsNew(a, now)) add(0.15, "new_account");
-    if (a.business) add(-0.4, "business");
+    if (a.business) add(-0.6, "business");
     return s;
   }
   void ScoreAccount(AccountId id, Ts ts) {
@@ -729,6 +737,10 @@ struct GovernanceDetector::State {
         AddSender(b, t.from);  // distinct payers within the window, up to kMaxSenders
       }
       b.in_total += t.amount;
+      if (t.kind == TransferKind::kTransfer) {
+        ++b.payments_in;
+        b.small_payments_in += t.amount <= cfg.shop_max_payment;
+      }
       if (t.from != kNoId) {
         const AccountState& a = Acc(t.from);
         if (a.flagged) {

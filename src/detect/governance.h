@@ -63,9 +63,21 @@ struct GovernanceConfig {
   double mule_pass_share = 0.8;    // share of the window's inflow sent on
   double own_money_slack = 0.1;    // pass-through only if all sent <= (1 + this) x all received
   Money probe_max = 1000;          // fen: a transfer under 10 yuan between personal accounts
+  // A probe's weight in the mule score: between two new accounts, and with
+  // one old one. Red envelopes between young people's accounts are
+  // everyday (4 % of person-to-person transfers in independent-dev are under
+  // 10 yuan), so neither flags without another sign; in a province where
+  // tiny transfers are rare (AMLSim's samples) a centre may raise them.
+  double probe_new_pair_weight = 0.35;
+  double probe_weight = 0.25;
   Ts new_account_s = 60 * 86400;   // opened within 60 days of its activity: bought accounts are used within weeks
   double mule_flag_score = 0.6;    // flag_account from this score
   int fanin_min_senders = 3;       // distinct payers in the window
+  // A shop's takings: at least shop_min_payments transfers received so far,
+  // shop_small_share of them at most shop_max_payment (a meal, a haircut).
+  int shop_min_payments = 8;
+  Money shop_max_payment = 20000;  // fen: 200 yuan
+  double shop_small_share = 0.8;
   int collector_min_mules = 2;     // outside account fed by this many flagged mules ...
   double collector_min_share = 0.5;  // ... making up this share of what it received
   // Amount-keeping cycles: money that leaves an account comes back through
