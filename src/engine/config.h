@@ -27,7 +27,7 @@ struct EngineConfig {
   uint32_t simbox_min_ended_calls = 30;  // ... judged once the box's SIMs have this many ended calls in the window
   // --- exposure and warnings ---
   Ts contact_memory_s = 7 * 86400;      // who a number reached: kept this long
-  uint32_t warn_sms_min_answered_s = 30;    // an answered call this long (the pitch heard): SMS
+  uint32_t warn_sms_min_answered_s = 60;    // an answered call this long with a flagged number: SMS
   uint32_t warn_call_min_answered_s = 300;  // an answered call this long escalates to a call
   uint32_t warn_visit_min_answered_s = 600; // a call this long after a call warning: visit
   int vulnerable_age_min = 65;          // ages at or above: escalate to a call at once

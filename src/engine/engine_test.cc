@@ -102,10 +102,10 @@ class World {
 };
 
 // A fraud caller on a SIM opened last week: 40 calls to strangers in an hour,
-// three in four unanswered, the others a 45-second pitch.
+// three in four unanswered, the others a 75-second pitch.
 void FraudBurst(World& w, const std::string& number, Ts start, int calls = 40) {
   for (int i = 0; i < calls; ++i)
-    w.Call(start + i * 90, number, "139" + std::to_string(10000000 + i), i % 4 == 0 ? 45 : 0, "imei-fraud");
+    w.Call(start + i * 90, number, "139" + std::to_string(10000000 + i), i % 4 == 0 ? 75 : 0, "imei-fraud");
 }
 
 // A fraud number on a fresh SIM of `holder` is flagged by its burst at kT0,
@@ -131,7 +131,7 @@ TEST(EngineScenario, FreshCardCallingStrangersIsFlaggedWithReasons) {
   EXPECT_LE(flags[0].ts, kT0 + 20 * 90);
   // Everyone who talked to it before the flag (every fourth callee) is
   // warned by SMS at once, in the same event; those who never answered are not.
-  // Later ones as their calls pass 30 s.
+  // Later ones as their calls pass 60 s.
   auto sms = w.Of(ActionType::kWarnSms);
   EXPECT_EQ(std::count_if(sms.begin(), sms.end(), [&](const Action& a) { return a.ts == flags[0].ts; }), 3);
   for (const Action& a : sms) EXPECT_EQ((std::stoi(a.target.substr(3)) - 10000000) % 4, 0) << a.target;
@@ -305,10 +305,10 @@ TEST(EngineScenario, LongCallEscalatesToCallThenVisitWhenCallsContinue) {
   w.Call(t1, "17000000002", "13900000777", 900);  // a 15-minute conversation
   // At its start nothing: how long it will last is not known yet.
   EXPECT_TRUE(w.Of(ActionType::kWarnSms, "13900000777").empty());
-  w.engine().AdvanceTo(t1 + 30);  // she has heard the pitch: the SMS, while the call goes on
+  w.engine().AdvanceTo(t1 + 60);  // a minute on the line: the SMS, while the call goes on
   auto sms = w.Of(ActionType::kWarnSms, "13900000777");
   ASSERT_EQ(sms.size(), 1u);
-  EXPECT_EQ(sms[0].ts, t1 + 30);
+  EXPECT_EQ(sms[0].ts, t1 + 60);
   EXPECT_TRUE(w.Of(ActionType::kWarnCall).empty());
   w.engine().AdvanceTo(t1 + 119);
   EXPECT_TRUE(w.Of(ActionType::kWarnCall).empty());
@@ -377,8 +377,8 @@ TEST(EngineScenario, AHangUpGetsNoWarningAShortTalkOnlySms) {
   World w;
   w.Sim("17000000003", w.Person("P-s", 1995), kT0 - 3 * kDay);
   FraudBurst(w, "17000000003", kT0);
-  w.Call(kT0 + 3 * 3600, "17000000003", "13911112222", 15);  // hung up: heard no pitch
-  w.Call(kT0 + 3 * 3600 + 60, "17000000003", "13911113333", 50);
+  w.Call(kT0 + 3 * 3600, "17000000003", "13911112222", 40);  // hung up within the minute
+  w.Call(kT0 + 3 * 3600 + 60, "17000000003", "13911113333", 70);
   w.engine().AdvanceTo(kT0 + 4 * 3600);
   EXPECT_TRUE(w.Of(ActionType::kWarnSms, "13911112222").empty());
   EXPECT_EQ(w.Of(ActionType::kWarnSms, "13911113333").size(), 1u);
