@@ -1005,7 +1005,10 @@ struct Engine::Impl {
       const bool known = recently_exposed && payee_personal && KnownPayee(payer, t.to);
       // A payee already held once for an exposed payer stays under watch.
       const bool watched = first_time || Suspect(t.to) || exposed_payers.contains(t.to);
-      if (recently_exposed && payee_personal && !known && watched && !Stopped(t.from)) {
+      // A scam takes hundreds to thousands at a time; a few yuan to a stall
+      // or a friend is not worth stopping a payment for.
+      const bool worth_holding = t.amount >= cfg.hold_min_amount;
+      if (recently_exposed && payee_personal && !known && watched && worth_holding && !Stopped(t.from)) {
         // A person a fraud number just talked to pays a stranger: hold it.
         Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), 0.9,
              first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee", t.amount);

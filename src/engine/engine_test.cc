@@ -505,6 +505,22 @@ TEST(EngineScenario, PaymentWithoutExposureIsNotHeld) {
   EXPECT_TRUE(w.actions.empty());
 }
 
+// An exposed person buying a bowl of noodles from a stall's personal QR code
+// (a new payee, 35 yuan) is not held; the same person sending 3,000 is.
+TEST(EngineScenario, ExposedPersonsSmallPaymentIsNotHeld) {
+  World w;
+  PersonId victim = w.Person("P-v", 1955);
+  w.Sim("13900000888", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-STALL", w.Person("P-stall", 1975), kT0 - 200 * kDay);
+  w.Account("ACC-MULE", w.Person("P-mule", 2001), kT0 - 20 * kDay);
+  ExposeVictim(w, "13900000888", w.Person("P-s", 1995));
+  w.Pay(kT0 + 3 * 3600 + 1600, "T-noodles", "ACC-V", "ACC-STALL", 3500);
+  EXPECT_TRUE(w.Of(ActionType::kHoldTransfer).empty());
+  w.Pay(kT0 + 3 * 3600 + 1700, "T-scam", "ACC-V", "ACC-MULE", 300000);
+  EXPECT_EQ(w.Of(ActionType::kHoldTransfer, "T-scam").size(), 1u);
+}
+
 TEST(EngineScenario, ReportTracesTheMoneyAndStopsEveryHopStillHoldingIt) {
   World w;
   PersonId victim = w.Person("P-v", 1958);
