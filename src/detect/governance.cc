@@ -54,6 +54,7 @@ struct PersonState {
   std::vector<AccountOpen> accounts;
   bool seller = false;      // flagged
   bool weak_batch = false;  // a small SIM batch waiting for a misused card
+  bool over_limit = false;  // more SIMs at one operator than the law allows, waiting for a misused card
   bool account_batch = false;  // an account batch waiting for a misused account
   bool exposed = false;
 };
@@ -281,7 +282,16 @@ struct GovernanceDetector::State {
       FlagSeller(o.person, e.ts, std::min(1.0, 0.6 + 0.05 * in_window),
                  fmt::format("sim_batch:{}+spread:{}", in_window, spread));
     } else if (o.op != kNoId && same_op >= cfg.seller_sims_per_operator) {
-      FlagSeller(o.person, e.ts, 0.9, fmt::format("sim_over_limit:{}", same_op));
+      // Over the legal 5 at one operator, but a business or a family head
+      // registers a fleet's or a household's cards too (independent-dev has
+      // six innocent holders for each seller of this kind): flagged once
+      // one of the cards is misused.
+      ps.over_limit = true;
+      for (const SimOpen& so : ps.sims)
+        if (Msisdn(so.msisdn).bad) {
+          FlagSeller(o.person, e.ts, 0.8, fmt::format("sim_over_limit:{}+misused", same_op));
+          break;
+        }
     } else if (in_window >= cfg.seller_weak_sims) {
       ps.weak_batch = true;
       // A card of the batch may already be bad.
@@ -339,6 +349,7 @@ struct GovernanceDetector::State {
     if (ms.holder == kNoId) return;  // off-net: no opening to blame
     PersonState& ps = Person(ms.holder);
     if (!ps.seller && ps.weak_batch) FlagSeller(ms.holder, ts, 0.7, "sim_batch+misused");
+    if (!ps.seller && ps.over_limit) FlagSeller(ms.holder, ts, 0.8, "sim_over_limit+misused");
     if (!ps.seller && DormantElsewhere(ms, ps)) FlagSeller(ms.holder, ts, 0.7, "dormant_card_misused");
     if (ps.seller) ReverifySim(m, ts);
     if (ms.outlet == kNoId) return;

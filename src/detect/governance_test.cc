@@ -152,6 +152,17 @@ TEST(Governance, OrdinaryPeopleWithTwoOrThreeSimsOverYearsAreNotSellers) {
   EXPECT_EQ(w.Count(ActionType::kFlagPerson), 0);
 }
 
+// Six cards at one operator over two years: over the legal five, but a
+// small firm's or a household head's too. Flagged once one is misused.
+TEST(Governance, SimsOverTheLimitFlaggedOnceACardIsMisused) {
+  World w;
+  for (int i = 0; i < 6; ++i) w.Sim(kT0 + i * 120 * kDay, "f" + std::to_string(i), "firm", "cm", "O" + std::to_string(i));
+  EXPECT_EQ(w.Count(ActionType::kFlagPerson), 0);
+  w.Flagged("f3", kT0 + 800 * kDay);
+  ASSERT_TRUE(w.Has(ActionType::kFlagPerson, "firm"));
+  EXPECT_EQ(w.Count(ActionType::kFlagPerson), 1);
+}
+
 TEST(Governance, WeakBatchConfirmedByAFlaggedCard) {
   World w;
   for (int i = 0; i < 3; ++i) w.Sim(kT0 + i * 3600, "w" + std::to_string(i), "weak", "cm", "O1");
