@@ -507,8 +507,6 @@ struct Engine::Impl {
       RequestWarning(m, kTierCall, priority, "long_answered_call");
     } else if (x.answered >= 2 && x.max_dur >= kShortConversationS) {
       RequestWarning(m, kTierCall, priority, "repeated_contact");
-    } else if (dur >= kShortConversationS && vulnerable) {
-      RequestWarning(m, kTierCall, priority, "vulnerable_answered");
     }
   }
 

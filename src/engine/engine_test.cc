@@ -310,15 +310,15 @@ TEST(EngineScenario, LongCallEscalatesToCallThenVisitWhenCallsContinue) {
   ASSERT_EQ(sms.size(), 1u);
   EXPECT_EQ(sms[0].ts, t1 + 60);
   EXPECT_TRUE(w.Of(ActionType::kWarnCall).empty());
-  w.engine().AdvanceTo(t1 + 119);
+  w.engine().AdvanceTo(t1 + 299);
   EXPECT_TRUE(w.Of(ActionType::kWarnCall).empty());
-  // Still connected after 120 s, and she is 74: the rule for the vulnerable
-  // acts now, while the call goes on.
-  w.engine().AdvanceTo(t1 + 120);
+  // Still connected after 300 s: a long conversation, acted on now, while
+  // the call goes on.
+  w.engine().AdvanceTo(t1 + 300);
   auto calls = w.Of(ActionType::kWarnCall, "13900000777");
   ASSERT_EQ(calls.size(), 1u);
-  EXPECT_EQ(calls[0].ts, t1 + 120);
-  EXPECT_EQ(calls[0].reason, "vulnerable_answered");
+  EXPECT_EQ(calls[0].ts, t1 + 300);
+  EXPECT_EQ(calls[0].reason, "long_answered_call");
   w.engine().AdvanceTo(t1 + 900);  // the same call going on is no reason for a visit
   EXPECT_TRUE(w.Of(ActionType::kWarnVisit).empty());
   w.Call(t1 + 3600, "17000000002", "13900000777", 1200);  // the calls go on after the warning
@@ -405,9 +405,7 @@ TEST(EngineScenario, CallWarningsWaitForCapacity) {
   w.engine().AdvanceTo(t + 60 + 900);
   auto calls = w.Of(ActionType::kWarnCall);
   ASSERT_EQ(calls.size(), 1u);
-  // She is 76: her call is a warning at 120 s, before his reaches 300 s.
-  EXPECT_EQ(calls[0].target, "13900000002");
-  EXPECT_EQ(calls[0].reason, "vulnerable_answered");
+  EXPECT_EQ(calls[0].target, "13900000001");  // the first to reach 300 s takes the day's call
   w.engine().AdvanceTo(t + 8 * 3600);
   EXPECT_EQ(w.Of(ActionType::kWarnCall).size(), 1u);
   EXPECT_EQ(w.engine().Stats().warnings_unserved_call, 1u);
