@@ -32,7 +32,8 @@ struct EngineConfig {
   uint32_t warn_visit_min_answered_s = 600; // a call this long after a call warning: visit
   int vulnerable_age_min = 65;          // ages at or above: escalate to a call at once
   int vulnerable_age_max = 22;          // ages at or below: likewise (loans, brushing)
-  Ts exposure_hold_s = 72 * 3600;       // a payment this soon after exposure is held ...
+  uint32_t exposure_min_answered_s = 300;  // a conversation this long with a flagged number exposes its holder ...
+  Ts exposure_hold_s = 72 * 3600;       // ... whose payments this soon after are held ...
   Money hold_min_amount = 10000;        // ... if it is at least this (fen: 100 yuan)
   // --- capacity: what a centre can do per day, per 10,000 registered persons ---
   // Guangdong 2021: 18 M dissuasion calls and 1.16 M visits for ~126 M people,

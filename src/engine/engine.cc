@@ -478,9 +478,10 @@ struct Engine::Impl {
       x.max_dur = std::max(x.max_dur, dur);
       x.last_answered = call_ts;
       // A real conversation with a fraud number is what precedes a payment
-      // (victims talk for many minutes; others hang up within a minute).
+      // (victims talk for minutes; others hang up within a minute): the
+      // person's payments to strangers are held for exposure_hold_s.
       PersonId p = HolderOf(m);
-      if (p != kNoId && dur >= cfg.warn_call_min_answered_s) {
+      if (p != kNoId && dur >= cfg.exposure_min_answered_s) {
         AtSized(person_exposed, p, dicts->person.size(), kNoTs) = now;
         if (gov) gov->NoteExposedPerson(p, now);
         Ts& first = AtSized(person_first_exposed, p, dicts->person.size(), kNoTs);
@@ -714,8 +715,8 @@ struct Engine::Impl {
       Expose(c.callee, 0, now, c.caller, false);
       // The lengths Expose's rules act on, as the call reaches them. (A
       // caller flagged during the call is acted on at the call's end.)
-      for (const uint32_t m :
-           {cfg.warn_sms_min_answered_s, kAfterWarningCallS, kShortConversationS, cfg.warn_call_min_answered_s})
+      for (const uint32_t m : {cfg.warn_sms_min_answered_s, kAfterWarningCallS, kShortConversationS,
+                               cfg.exposure_min_answered_s, cfg.warn_call_min_answered_s})
         if (m < dur) pending_calls.push({now + m, pending_seq++, now, m, false, c});
     }
     pending_calls.push({now + dur, pending_seq++, now, dur, true, c});
