@@ -76,6 +76,21 @@ int main(int argc, char** argv) {
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
   for (auto& e : entries) e.setup(app, &exit_code);
 
+  // The first word that is not a global option (or its value) must name a
+  // command, also when --help follows it: CLI11 would print the main help and
+  // exit 0 for `interdict nosuchcommand --help`, which a script takes for success.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--tz" || a == "--lateness" || a == "--log-level") {
+      ++i;
+      continue;
+    }
+    if (a.starts_with("-")) continue;
+    const auto commands = app.get_subcommands([&](const CLI::App* c) { return c->get_name() == a; });
+    if (commands.empty())
+      return Fail(kExitUsage, fmt::format("unknown command '{}'; 'interdict --help' lists them", a));
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
