@@ -19,5 +19,6 @@ expect 0 --help
 expect 0 run --help
 expect 0 --log-level quiet cut --help
 expect 2 cut  # missing required options
-"$bin" nosuchcommand 2>&1 | grep -q "unknown command 'nosuchcommand'" || fail "no message naming the command"
+msg=$("$bin" nosuchcommand 2>&1)
+grep -q "unknown command 'nosuchcommand'" <<< "$msg" || fail "no message naming the command: $msg"
 echo "PASS usage"
