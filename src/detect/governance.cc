@@ -706,7 +706,9 @@ struct GovernanceDetector::State {
       // POS terminals, ATMs and counters serve everyone.
       const bool personal_device = t.channel == Channel::kApp || t.channel == Channel::kOnline ||
                                    t.channel == Channel::kThirdParty || t.channel == Channel::kUnknown;
-      if (t.device != kNoId && a.known && personal_device) {
+      // Mule phones run bought personal cards; a device that runs a firm's
+      // business accounts is its treasury's or its accountant's.
+      if (t.device != kNoId && a.known && !a.business && personal_device) {
         a.device = t.device;
         DeviceState& d = Dev(t.device);
         if (InsertSortedUnique(d.accounts, t.from)) {

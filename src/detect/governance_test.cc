@@ -289,6 +289,14 @@ TEST(Governance, MulePhoneFlaggedFamilyPhoneNot) {
   for (int i = 0; i < 6; ++i) w.Transfer(t += 3600, "h" + std::to_string(i), "rent", 150000, "HOUSE-PHONE");
   w.Transfer(t += 60, "h0", "h3", 888, "HOUSE-PHONE");
   EXPECT_FALSE(w.Has(ActionType::kFlagDevice, "HOUSE-PHONE"));
+  // An accountant's computer paying suppliers from eight firms' business
+  // accounts: a device of many holders' accounts, none of them a bought card.
+  for (int i = 0; i < 8; ++i) {
+    w.Account(kT0 - 2000 * kDay, "firm" + std::to_string(i), "owner" + std::to_string(i), "icbc", "B5",
+              AccountKind::kBusiness);
+    w.Transfer(t += 600, "firm" + std::to_string(i), "supplier", 800000, "ACCOUNTANT-PC", Channel::kOnline);
+  }
+  EXPECT_FALSE(w.Has(ActionType::kFlagDevice, "ACCOUNTANT-PC"));
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(w.Has(ActionType::kFlagAccount, "f" + std::to_string(i)));
 }
 
