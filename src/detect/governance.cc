@@ -120,6 +120,7 @@ struct AccountState {
   // here too so that a transfer does not wait for the holder's entry).
   bool holder_exposed = false;
   uint16_t probes = 0;
+  bool engine_suspect = false;  // stop-paid or flagged by the engine's money response (NoteSuspectAccount)
   uint16_t pair_probes = 0;  // of probes: both accounts new
   uint16_t exposed_payers = 0;
   uint16_t from_mules = 0;  // transfers received from flagged mule accounts
@@ -663,13 +664,17 @@ struct GovernanceDetector::State {
     if (d.flagged && d.kind != 3) return;
     const int n = static_cast<int>(d.accounts.size());
     if (!d.flagged) {
-      if (n < cfg.mule_phone_min_accounts || static_cast<int>(d.holders.size()) < cfg.mule_phone_min_holders)
-        return;
-      int signs = 0;
+      if (static_cast<int>(d.holders.size()) < cfg.mule_phone_min_holders) return;
+      int signs = 0, flagged = 0;
       for (AccountId a : d.accounts) {
         const AccountState& as = Acc(a);
-        signs += as.flagged || as.passthrough || as.pair_probes > 0;
+        signs += as.flagged || as.engine_suspect || as.passthrough || as.pair_probes > 0;
+        flagged += as.flagged || as.engine_suspect;
       }
+      // Fewer accounts (a gang renting two or three cards with normal
+      // histories) when several of them are mules already: one phone
+      // operating other people's mule accounts.
+      if (n < cfg.mule_phone_min_accounts && flagged < cfg.mule_phone_min_flagged) return;
       // Without a mule sign (a probe with an old account is none: red
       // envelopes), only more holders than a household shares a phone among:
       // a family handset runs its members' accounts, 6 or more of 3-5 holders.
@@ -1033,6 +1038,14 @@ void GovernanceDetector::Apply(const Event& e) { s_->Apply(e); }
 void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts) {
   if (n == kNoId) return;
   s_->BadSim(n, ts);
+}
+
+void GovernanceDetector::NoteSuspectAccount(AccountId a, Ts ts) {
+  if (a == kNoId) return;
+  AccountState& as = s_->Acc(a);
+  if (as.engine_suspect) return;
+  as.engine_suspect = true;
+  if (as.device != kNoId) s_->CheckMulePhone(as.device, ts);
 }
 
 void GovernanceDetector::NoteCallEnded(MsisdnId caller, bool answered) {

@@ -55,6 +55,7 @@ struct GovernanceConfig {
   double phone_min_out_share = 0.9;
   int mule_phone_min_accounts = 4;     // from_accounts operated from one device ...
   int mule_phone_min_holders = 2;      // ... of at least this many holders ...
+  int mule_phone_min_flagged = 2;      // (or fewer accounts, this many of them flagged mules) ...
   int mule_phone_strong_accounts = 6;  // ... and a mule sign among them, or this many outright ...
   int mule_phone_strong_holders = 6;   // ... of this many holders (more than a household's shared phone)
   // --- mule accounts ---
@@ -148,6 +149,9 @@ class GovernanceDetector {
   // A call of `caller` has ended (its length is known only then), answered
   // or not: the answer rate the SIM-box and rotating-phone finders read.
   void NoteCallEnded(MsisdnId caller, bool answered);
+  // An account the engine's money response flagged or stop-paid (victims'
+  // money traced into it): a mule sign for the device that operates it.
+  void NoteSuspectAccount(AccountId a, Ts ts);
   void Finish(Ts end);
 
   const GovernanceStats& stats() const { return stats_; }

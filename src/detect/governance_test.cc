@@ -152,6 +152,23 @@ TEST(Governance, OrdinaryPeopleWithTwoOrThreeSimsOverYearsAreNotSellers) {
   EXPECT_EQ(w.Count(ActionType::kFlagPerson), 0);
 }
 
+// A gang renting three people's cards runs them from one phone: three
+// accounts only, but each passes a stranger's money on and is flagged.
+TEST(Governance, PhoneOperatingThreeMuleAccountsIsAMulePhone) {
+  World w;
+  Ts t = kT0;
+  for (int i = 0; i < 3; ++i) {
+    w.Account(kT0 - 20 * kDay, "r" + std::to_string(i), "rh" + std::to_string(i), "bank" + std::to_string(i), "B2");
+    w.Account(kT0 - 2000 * kDay, "v" + std::to_string(i), "pv" + std::to_string(i), "abc", "B3");
+  }
+  for (int i = 0; i < 3; ++i) {
+    w.Transfer(t += 60, "v" + std::to_string(i), "r" + std::to_string(i), 1000000);
+    w.Transfer(t += 600, "r" + std::to_string(i), "out", 990000, "RENT-PHONE");
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "r" + std::to_string(i))) << i;
+  EXPECT_TRUE(w.Has(ActionType::kFlagDevice, "RENT-PHONE"));
+}
+
 // Six cards at one operator over two years: over the legal five, but a
 // small firm's or a household head's too. Flagged once one is misused.
 TEST(Governance, SimsOverTheLimitFlaggedOnceACardIsMisused) {

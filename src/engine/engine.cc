@@ -897,6 +897,7 @@ struct Engine::Impl {
   void StopPayment(AccountId a, Money amount, const std::string& case_id, const std::string& reason) {
     if (a == kNoId || Stopped(a) || a >= internal.size() || !internal[a]) return;
     At(account_flags, a) |= kAfSuspect | kAfStopped;
+    if (gov) gov->NoteSuspectAccount(a, now);
     Emit(ActionType::kStopPayment, TargetKind::kAccount, Account(a), 0.9, reason, std::max<Money>(0, amount),
          case_id);
     freezes.push({now + cfg.freeze_after_s, a, case_id});
@@ -1022,6 +1023,7 @@ struct Engine::Impl {
           const std::string why = MuleEvidence(t.to, payers);
           if (!why.empty()) {
             At(account_flags, t.to) |= kAfSuspect;
+            if (gov) gov->NoteSuspectAccount(t.to, now);
             Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8, "paid_by_exposed_person+" + why);
             StopPayment(t.to, 0, {}, "suspect_mule_payee");
           }
