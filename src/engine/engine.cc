@@ -257,6 +257,12 @@ struct Engine::Impl {
       gov = std::make_unique<GovernanceDetector>(dicts, GovernanceConfig{}, [this](Action&& a) {
         if (Repeated(a.type, a.target)) return;
         NoteGovernance(a);
+        if (a.type == ActionType::kFlagNumber) {
+          // Taken over after governance returns (DrainGovernanceFlags): its
+          // state must not be re-entered from inside its own call.
+          const MsisdnId n = dicts->msisdn.Find(a.target);
+          if (n != kNoId) gov_flagged.push_back({n, a.score});
+        }
         if (rings) rings->NoteAction(a);
         ++stats.actions[static_cast<int>(a.type)];
         a.action_id = fmt::format("A{}", next_action++);
@@ -314,6 +320,13 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<Case>> cases;
   absl::flat_hash_map<AccountId, std::vector<uint32_t>> account_cases;  // traced account -> cases
   std::priority_queue<PendingFreeze, std::vector<PendingFreeze>, std::greater<>> freezes;
+  // Numbers governance flagged, waiting for the engine to take them over.
+  std::vector<std::pair<MsisdnId, double>> gov_flagged;
+  void DrainGovernanceFlags() {
+    for (size_t i = 0; i < gov_flagged.size(); ++i)  // FlagNumber may append more
+      FlagNumber(gov_flagged[i].first, gov_flagged[i].second, kRsSimbox, {}, true);
+    gov_flagged.clear();
+  }
   // Calls still connected: their milestones and ends, by the time they become known.
   std::priority_queue<PendingCall, std::vector<PendingCall>, std::greater<>> pending_calls;
   uint64_t pending_seq = 0;
@@ -512,16 +525,22 @@ struct Engine::Impl {
   }
 
   // `extra`: more reason codes after the rule bits (the model's features).
-  void FlagNumber(MsisdnId n, double score, uint32_t reasons, const std::string& extra = {}) {
+  // `by_governance`: governance flagged it (a SIM box's or rotating phone's
+  // SIM) and emitted the action itself; the engine takes it over as its own
+  // flag, warning whoever the number reached.
+  void FlagNumber(MsisdnId n, double score, uint32_t reasons, const std::string& extra = {},
+                  bool by_governance = false) {
     NumberState& s = Num(n);
     if (s.flagged) return;
     s.flagged = true;
     s.score = static_cast<float>(score);
     s.reasons |= reasons;
-    std::string why = ReasonString(s.reasons);
-    if (!extra.empty()) why += (why.empty() ? "" : "+") + extra;
-    Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, std::move(why));
-    if (gov) gov->NoteFlaggedNumber(n, now);
+    if (!by_governance) {
+      std::string why = ReasonString(s.reasons);
+      if (!extra.empty()) why += (why.empty() ? "" : "+") + extra;
+      Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, std::move(why));
+      if (gov) gov->NoteFlaggedNumber(n, now);
+    }
     const PersonId holder = HolderOf(n);
     if (holder != kNoId) AtSized(person_flags, holder, dicts->person.size()) |= kPfFlaggedNumber;
     // Everyone it reached in the contact memory, at once.
@@ -1149,7 +1168,10 @@ void Engine::Apply(const Event& e) {
   if (m.epoch > m.now) m.epoch = m.now;
   ++m.stats.events;
   m.DueWork();
-  if (m.gov) m.gov->Apply(e);
+  if (m.gov) {
+    m.gov->Apply(e);
+    m.DrainGovernanceFlags();
+  }
   if (m.rings) m.rings->Apply(e);
   switch (e.kind) {
     case EventKind::kSimCard:

@@ -192,6 +192,31 @@ TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
   EXPECT_EQ(st.active_numbers, 9u + 33u);  // 9 SIMs of the box, 33 numbers called
 }
 
+// A phone cycling through four old SIMs: the rules see no fresh card, but
+// governance flags the phone and its SIMs (sim_rotation); the engine takes
+// the flags over and warns whoever talked to those SIMs for a minute.
+TEST(EngineScenario, GovernanceFlaggedSimsWarnTheirContacts) {
+  World w;
+  const PersonId seller = w.Person("P-seller", 1990);
+  for (int s = 0; s < 4; ++s) w.Sim("1730000000" + std::to_string(s), seller, kT0 - 700 * kDay);
+  for (int k = 0; k < 64; ++k)
+    w.Call(kT0 + k * 100, "1730000000" + std::to_string(k % 4), "139" + std::to_string(60000000 + k),
+           (k / 4) % 10 < 3 ? 90 : 0, "imei-farm");
+  w.engine().AdvanceTo(kT0 + 65 * 100);
+  ASSERT_EQ(w.Of(ActionType::kFlagDevice, "imei-farm").size(), 1u);
+  ASSERT_EQ(w.Of(ActionType::kFlagNumber).size(), 4u);
+  EXPECT_NE(w.Of(ActionType::kFlagNumber)[0].reason.find("rotation_sim"), std::string::npos);
+  // Every callee that talked 90 s before the flag is warned, none that did not.
+  const Ts flagged = w.Of(ActionType::kFlagDevice)[0].ts;
+  size_t talked = 0;
+  for (const Event& e : w.events)
+    if (e.kind == EventKind::kCall && e.ts + e.call.duration_s <= flagged && e.call.duration_s > 0) ++talked;
+  auto sms = w.Of(ActionType::kWarnSms);
+  EXPECT_GE(sms.size(), talked);
+  EXPECT_GT(talked, 0u);
+  for (const Action& a : sms) EXPECT_LT((std::stoi(a.target.substr(3)) - 60000000) / 4 % 10, 3) << a.target;
+}
+
 // An enterprise call gateway: ten SIMs calling out from one device all day,
 // like a box, but seven calls in ten are answered (a business's customers).
 // Neither the engine's SIM-box rule nor governance's finders flag it.
