@@ -230,6 +230,12 @@ struct GovernanceDetector::State {
   }
 
   // ---------------- card sellers ----------------
+  // The holder of a mule account sold or rented it (the "card-breaking"
+  // campaign's account seller): flagged, and their other cards re-verified.
+  // A holder whose account was taken over is cleared by that re-verification.
+  void MuleHolder(PersonId p, Ts ts) {
+    if (cfg.flag_mule_holders && p != kNoId && !Person(p).seller) FlagSeller(p, ts, 0.6, "holds_mule_account");
+  }
   void FlagSeller(PersonId p, Ts ts, double score, const std::string& reason) {
     PersonState& ps = Person(p);
     if (ps.seller) return;
@@ -654,6 +660,7 @@ struct GovernanceDetector::State {
     if (a.holder != kNoId) {
       PersonState& ps = Person(a.holder);
       if (!ps.seller && ps.account_batch) FlagSeller(a.holder, ts, 0.75, "account_batch+misused");
+      MuleHolder(a.holder, ts);
       if (ps.seller) ReverifyAccount(id, ts);
     }
     if (a.device != kNoId) CheckMulePhone(a.device, ts);
@@ -1046,6 +1053,7 @@ void GovernanceDetector::NoteSuspectAccount(AccountId a, Ts ts) {
   if (as.engine_suspect) return;
   as.engine_suspect = true;
   if (as.device != kNoId) s_->CheckMulePhone(as.device, ts);
+  if (as.known && !as.business) s_->MuleHolder(as.holder, ts);
 }
 
 void GovernanceDetector::NoteCallEnded(MsisdnId caller, bool answered) {

@@ -115,6 +115,9 @@ struct GovernanceConfig {
   int den_min_flagged = 2;         // (export) cells with this many flagged devices
   // Emit flag_number for the SIMs of a flagged SIM box / fraud handset.
   bool flag_device_sims = true;
+  // flag_person the holder of a flagged or stop-paid mule account (an
+  // account seller or renter).
+  bool flag_mule_holders = true;
 };
 
 // Counts of what was found, for reports and tests.

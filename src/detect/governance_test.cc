@@ -167,6 +167,11 @@ TEST(Governance, PhoneOperatingThreeMuleAccountsIsAMulePhone) {
   }
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(w.Has(ActionType::kFlagAccount, "r" + std::to_string(i))) << i;
   EXPECT_TRUE(w.Has(ActionType::kFlagDevice, "RENT-PHONE"));
+  // Whoever rented out a mule account is an account seller; the payers are not.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(w.Has(ActionType::kFlagPerson, "rh" + std::to_string(i))) << i;
+    EXPECT_FALSE(w.Has(ActionType::kFlagPerson, "pv" + std::to_string(i))) << i;
+  }
 }
 
 // Six cards at one operator over two years: over the legal five, but a

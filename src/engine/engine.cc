@@ -347,7 +347,10 @@ struct Engine::Impl {
   // flag_account scores are not used for stops: one of their signs, "an
   // exposed person paid a new account", is the very payment being judged.)
   void NoteGovernance(const Action& a) {
-    if (a.type != ActionType::kFlagPerson) return;
+    // A holder flagged for holding a mule account is that account's
+    // evidence again, not a seller found independently: it must not stop the
+    // account it came from.
+    if (a.type != ActionType::kFlagPerson || a.reason == "holds_mule_account") return;
     const uint32_t p = dicts->person.Find(a.target);
     if (p != kNoId) AtSized(person_flags, p, dicts->person.size()) |= kPfGovFlagged;
   }
