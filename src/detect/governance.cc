@@ -772,7 +772,9 @@ struct GovernanceDetector::State {
           ++b.from_mules;
           b.from_mules_amount += t.amount;
         }
-        if (a.holder_exposed && b.exposed_payers < 1000) ++b.exposed_payers;
+        // A victim pays savings, not a meal: an exposed person's small
+        // purchase (at most shop_max_payment) is no sign against the payee.
+        if (a.holder_exposed && t.amount > cfg.shop_max_payment && b.exposed_payers < 1000) ++b.exposed_payers;
         // A probe: a tiny transfer between two personal accounts (not a shop
         // payment), one of them new: how launderers test a bought account
         // before using it. Between two old accounts it is a family's change.

@@ -430,10 +430,13 @@ TEST(Governance, ProbeBetweenNewAccountsAloneIsNotAMule) {
 TEST(Governance, PersonalAccountTakingSmallPaymentsIsAShop) {
   // 40 strangers pay 25-64 yuan each within hours; all of it moves on at
   // once: a pass-through with fan-in, were it not a shop.
+  // Three of the customers were warned of fraud calls that week: their
+  // meals are no sign against the stall (victims pay savings).
   auto story = [](World& w) {
     w.Account(kT0 - 300 * kDay, "stall", "pStall", "icbc", "B1");
     Ts t = kT0;
     Money takings = 0;
+    for (int i = 0; i < 3; ++i) w.Exposed("pc" + std::to_string(i), kT0 - 3600);
     for (int i = 0; i < 40; ++i) {
       w.Account(kT0 - 2000 * kDay, "c" + std::to_string(i), "pc" + std::to_string(i), "ccb", "B2");
       w.Transfer(t += 300, "c" + std::to_string(i), "stall", 2500 + 100 * i);
