@@ -617,7 +617,7 @@ struct GovernanceDetector::State {
     // bought together) is strong; one with an old account is weak: red
     // envelopes and change between young people's accounts are everyday
     // (4 % of person-to-person transfers in independent-dev are under 10
-    // yuan), so it needs two more signs.
+    // yuan), so neither weight flags without further signs.
     if (a.pair_probes > 0) add(cfg.probe_new_pair_weight, "probe_new_pair");
     else if (a.probes > 0) add(cfg.probe_weight, "probe");
     // Like a pass-through: strong, but a family's old accounts passing a sum

@@ -45,7 +45,7 @@ Status EngineConfig::Load(const std::string& path, EngineConfig* c) {
   const std::pair<const char*, std::function<bool()>> fields[] = {
       F(min_calls), F(min_distinct_callees), F(min_outgoing_share), F(answer_rate_suspect),
       F(answer_rate_normal), F(new_card_s), F(dormant_after_s), F(flag_threshold), F(window_s), F(simbox_min_sims),
-      F(simbox_min_outgoing), F(simbox_max_answer_rate), F(simbox_min_ended_calls), F(contact_memory_s), F(warn_sms_min_answered_s), F(warn_call_min_answered_s), F(warn_visit_min_answered_s),
+      F(simbox_min_outgoing), F(simbox_max_answer_rate), F(simbox_min_ended_calls), F(contact_memory_s), F(warn_sms_min_answered_s), F(warn_call_min_answered_s),
       F(vulnerable_age_min), F(vulnerable_age_max), F(exposure_min_answered_s), F(exposure_hold_s), F(hold_min_amount), F(call_capacity_per_10k_day),
       F(visit_capacity_per_10k_day), F(warning_expiry_s), F(trace_lookback_s), F(trace_min_amount),
       F(trace_max_depth), F(own_use_window_s), F(own_use_max_payment), F(stop_min_tainted_share), F(freeze_after_s), F(case_close_s), F(governance),

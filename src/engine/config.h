@@ -29,7 +29,6 @@ struct EngineConfig {
   Ts contact_memory_s = 7 * 86400;      // who a number reached: kept this long
   uint32_t warn_sms_min_answered_s = 60;    // an answered call this long with a flagged number: SMS
   uint32_t warn_call_min_answered_s = 300;  // an answered call this long escalates to a call
-  uint32_t warn_visit_min_answered_s = 600; // a call this long after a call warning: visit
   int vulnerable_age_min = 65;          // ages at or above: escalate to a call at once
   int vulnerable_age_max = 22;          // ages at or below: likewise (loans, brushing)
   uint32_t exposure_min_answered_s = 300;  // a conversation this long with a flagged number exposes its holder ...

@@ -716,8 +716,8 @@ struct Engine::Impl {
   // caller's handset are known at once; how long the call lasts only later.
   // An unanswered call ends as it starts. An answered one is applied at its
   // end (OnCallEnd, from pending_calls); while it goes on, a flagged
-  // caller's callee is warned by SMS at once and, at the warning tiers'
-  // thresholds ("connected for 300 s"), as a long conversation.
+  // caller's callee is exposed at once and warned as the call reaches the
+  // warning rules' lengths ("connected for 60 s", ... 300 s).
   void OnCall(const Call& c) {
     NumberState& caller = Num(c.caller);  // ChunkedTable: stays valid when Num(c.callee) grows the table
     NumberState& callee = Num(c.callee);
