@@ -561,7 +561,13 @@ struct Engine::Impl {
     const uint32_t distinct = s.callees.Estimate();
     if (distinct < cfg.min_distinct_callees) return;
     const double share = static_cast<double>(s.out_w) / (s.out_w + s.in_w);
-    const double answer = static_cast<double>(s.answered_w) / s.out_w;
+    // The answered share over the window, but never below the share over the
+    // number's whole life: a line that has been answered at business rates
+    // for days is not unanswered because one morning's calls were (a daily
+    // ratio crosses a threshold by chance when it is re-checked after every
+    // call). A fraud SIM lives days, so for it the two are the same calls.
+    const double answer = std::max(static_cast<double>(s.answered_w) / s.out_w,
+                                   static_cast<double>(s.answered_total) / s.out_total);
     // Weights: calling behaviour alone also fits a telemarketer on a
     // years-old line, so a flag needs the card to be risky too: fresh,
     // off-net or overseas, or dormant and woken up (old, first active well

@@ -168,6 +168,27 @@ TEST(EngineScenario, CourierWithLowAnswerRateButOldLineStaysSilent) {
   EXPECT_TRUE(w.Of(ActionType::kFlagNumber).empty());
 }
 
+TEST(EngineScenario, ANewWorkLineAnsweredForDaysIsNotFlaggedForOneBadMorning) {
+  // A sales line on a month-old SIM: a day of calls to strangers answered
+  // one in two, then a morning when only one in five answers. The morning
+  // alone looks like a fraud line's; over its life the line is answered at
+  // business rates. A fresh SIM with the same morning is flagged.
+  World w;
+  PersonId firm = w.Person("P-sales", 1985);
+  w.Sim("13700000001", firm, kT0 - 30 * kDay);
+  w.Sim("13700000002", firm, kT0 - 30 * kDay);
+  int callee = 0;
+  for (int i = 0; i < 120; ++i)
+    w.Call(kT0 + i * 300, "13700000001", "139" + std::to_string(40000000 + callee++), i % 2 == 0 ? 0 : 45, "imei-sales");
+  const Ts day2 = kT0 + kDay + 3600;
+  for (const char* line : {"13700000001", "13700000002"})
+    for (int i = 0; i < 30; ++i)
+      w.Call(day2 + i * 120, line, "139" + std::to_string(40000000 + callee++), i % 5 == 0 ? 45 : 0,
+             line == std::string("13700000001") ? "imei-sales" : "imei-other");
+  EXPECT_TRUE(w.Of(ActionType::kFlagNumber, "13700000001").empty());
+  EXPECT_EQ(w.Of(ActionType::kFlagNumber, "13700000002").size(), 1u);
+}
+
 TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
   World w;
   // Eight SIMs, four unanswered calls each: judged once 30 calls have ended.
