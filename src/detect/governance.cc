@@ -520,6 +520,13 @@ struct GovernanceDetector::State {
     if (call_ends_known && (ended < static_cast<uint64_t>(cfg.simbox_min_ended_calls) ||
                             static_cast<double>(answered) > cfg.simbox_max_answer_rate * static_cast<double>(ended)))
       return;
+    // Lines all registered to one holder who is not a flagged card seller
+    // are that subscriber's own equipment (a company's SIM bank in its call
+    // gateway: real-name rules put a business's lines under one
+    // registration), not bought cards. A seller's batch in a gang's phone is
+    // still judged (the seller is flagged when the batch is opened across
+    // outlets or operators, before its cards call).
+    if (OwnLines(d.sims)) return;
     const int nsims = static_cast<int>(d.sims.size());
     const int ncells = static_cast<int>(d.cells.size());
     if (nsims >= cfg.simbox_min_sims && ncells <= cfg.simbox_max_cells && out_share >= cfg.simbox_min_out_share) {
@@ -530,6 +537,15 @@ struct GovernanceDetector::State {
       FlagDevice(c.caller_imei, d, 2, e.ts, std::min(1.0, 0.6 + 0.04 * nsims),
                  fmt::format("sim_rotation+sims:{}+out:{:.2f}", nsims, out_share));
     }
+  }
+  // Every SIM has a registered holder, the same person, not a flagged seller.
+  bool OwnLines(const std::vector<MsisdnId>& sims) {
+    if (sims.empty()) return false;
+    const PersonId h = Msisdn(sims[0]).holder;
+    if (h == kNoId || Person(h).seller) return false;
+    for (MsisdnId m : sims)
+      if (Msisdn(m).holder != h) return false;
+    return true;
   }
   CellId MainCell(const DeviceState& d) const {
     CellId best = kNoId;

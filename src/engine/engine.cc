@@ -829,6 +829,14 @@ struct Engine::Impl {
     // Many SIMs in one handset, almost all outgoing: a SIM box or a phone
     // cycling bought SIMs. Flag the device once, and each of its SIMs.
     const std::vector<MsisdnId> sims = dev.Sims();  // FlagNumber may re-enter OnDevice: a copy
+    // One registered holder's lines, the holder not a flagged card seller: a
+    // company's SIM bank in its own call gateway (real-name rules register a
+    // business's lines to it), not a box of bought cards. The same rule as
+    // governance's (GovernanceDetector, OwnLines).
+    const PersonId holder0 = numbers[sims[0]].holder;
+    if (holder0 != kNoId && !(PersonFlags(holder0) & kPfGovFlagged) &&
+        std::all_of(sims.begin(), sims.end(), [&](MsisdnId m) { return numbers[m].holder == holder0; }))
+      return;
     uint64_t out = 0, in = 0, answered = 0;
     for (MsisdnId m : sims) {
       out += numbers[m].out_w;

@@ -213,13 +213,14 @@ TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
   EXPECT_EQ(st.active_numbers, 9u + 33u);  // 9 SIMs of the box, 33 numbers called
 }
 
-// A phone cycling through four old SIMs: the rules see no fresh card, but
-// governance flags the phone and its SIMs (sim_rotation); the engine takes
-// the flags over and warns whoever talked to those SIMs for a minute.
+// A phone cycling through four old SIMs bought from two people: the rules
+// see no fresh card, but governance flags the phone and its SIMs
+// (sim_rotation); the engine takes the flags over and warns whoever talked to
+// those SIMs for a minute.
 TEST(EngineScenario, GovernanceFlaggedSimsWarnTheirContacts) {
   World w;
-  const PersonId seller = w.Person("P-seller", 1990);
-  for (int s = 0; s < 4; ++s) w.Sim("1730000000" + std::to_string(s), seller, kT0 - 700 * kDay);
+  const PersonId sellers[] = {w.Person("P-seller-1", 1990), w.Person("P-seller-2", 1970)};
+  for (int s = 0; s < 4; ++s) w.Sim("1730000000" + std::to_string(s), sellers[s % 2], kT0 - 700 * kDay);
   for (int k = 0; k < 64; ++k)
     w.Call(kT0 + k * 100, "1730000000" + std::to_string(k % 4), "139" + std::to_string(60000000 + k),
            (k / 4) % 10 < 3 ? 90 : 0, "imei-farm");
@@ -253,6 +254,36 @@ TEST(EngineScenario, CallGatewayAnsweredAtBusinessRatesIsNotASimBox) {
   w.engine().AdvanceTo(kT0 + 121 * 120);
   EXPECT_TRUE(w.Of(ActionType::kFlagDevice).empty());
   for (const Action& a : w.Of(ActionType::kFlagNumber)) ADD_FAILURE() << a.target << " " << a.reason;
+}
+
+// A company's call gateway whose customers mostly do not answer (a debt
+// collector's): eight SIMs of the company's one registration, on one device,
+// answered one call in three. Its own lines, not bought cards: no SIM box, no
+// rotation. The same lines registered to a flagged card seller are a box.
+TEST(EngineScenario, OneSubscribersLinesAreNotABoxUnlessTheHolderSellsCards) {
+  for (const bool seller : {false, true}) {
+    SCOPED_TRACE(seller ? "seller's cards" : "company's lines");
+    World w;
+    const PersonId holder = w.Person("P-holder", 1980);
+    for (int s = 0; s < 8; ++s) {
+      Event e;
+      e.kind = EventKind::kSimCard;
+      e.ts = kT0 - (seller ? 10 : 200) * kDay + s * 3600;
+      // A seller opens a batch across operators and outlets (governance's
+      // sim_batch flags the holder at the fourth); the company at one.
+      e.sim = SimCardOpen{w.dicts().msisdn.Intern("1740000000" + std::to_string(s)), holder,
+                          w.dicts().op.Intern(seller ? "op" + std::to_string(s % 3) : "op"),
+                          w.dicts().outlet.Intern(seller ? "outlet" + std::to_string(s % 2) : "outlet"),
+                          Plan::kPostpaid};
+      w.Apply(e);
+    }
+    for (int k = 0; k < 160; ++k)
+      w.Call(kT0 + k * 60, "1740000000" + std::to_string(k % 8), "139" + std::to_string(70000000 + k),
+             k % 3 == 0 ? 40 : 0, "imei-bank");
+    w.engine().AdvanceTo(kT0 + 161 * 60);
+    EXPECT_EQ(w.Of(ActionType::kFlagDevice, "imei-bank").size(), seller ? 1u : 0u);
+    EXPECT_EQ(w.Of(ActionType::kFlagNumber).size(), seller ? 8u : 0u);
+  }
 }
 
 // Rings inside the engine: six mule accounts paying each other over and over
