@@ -223,6 +223,7 @@ int RunRun(const RunOptions& o) {
   j["actions"] = acts;
   j["warnings_unserved"] = {{"call", st.warnings_unserved_call}, {"visit", st.warnings_unserved_visit}};
   j["cases"] = {{"reported", st.cases_opened}, {"detected_before_report", st.cases_detected}};
+  j["holds_skipped_own_use"] = st.holds_skipped_own_use;
   j["restitutions"] = engine.restitutions().size();
   j["gangs"] = gangs.size();
   j["active_numbers"] = st.active_numbers;

@@ -1044,7 +1044,22 @@ struct Engine::Impl {
       // A scam takes hundreds to thousands at a time; a few yuan to a stall
       // or a friend is not worth stopping a payment for.
       const bool worth_holding = t.amount >= cfg.hold_min_amount;
-      if (recently_exposed && payee_personal && !known && watched && worth_holding && !Stopped(t.from)) {
+      // A payee living on its account (shopping, wages, bills in the week
+      // before: InOwnUse) is a person, not a bought card; the payment of one
+      // exposed person to it is noted, not held. A second exposed payer, or
+      // any other sign that the payee is a mule, holds as before (a rented
+      // mule with a normal history is caught from its second victim on).
+      const auto ep_it = exposed_payers.find(t.to);
+      const bool other_exposed_payer =
+          ep_it != exposed_payers.end() && (ep_it->second.distinct > 1 || ep_it->second.first != payer);
+      const bool lives_on_it = recently_exposed && payee_personal && !known && watched && worth_holding &&
+                               !Suspect(t.to) && !other_exposed_payer &&
+                               !(PersonFlags(Holder(t.to)) & (kPfFlaggedNumber | kPfGovFlagged)) &&
+                               InOwnUse(t.to, now - cfg.own_use_window_s, now);
+      if (lives_on_it) {
+        if (ep_it == exposed_payers.end()) exposed_payers[t.to] = {payer, 1};
+        ++stats.holds_skipped_own_use;
+      } else if (recently_exposed && payee_personal && !known && watched && worth_holding && !Stopped(t.from)) {
         // A person a fraud number just talked to pays a stranger: hold it.
         Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), 0.9,
              first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee", t.amount);

@@ -100,6 +100,8 @@ struct EngineStats {
   uint64_t warnings_unserved_call = 0, warnings_unserved_visit = 0;
   uint64_t cases_opened = 0, cases_detected = 0;
   uint64_t traces_extended = 0;
+  // Exposed persons' payments not held because the payee lives on its account.
+  uint64_t holds_skipped_own_use = 0;
   size_t state_bytes = 0;  // engine-owned state (approximate, from container sizes)
   // state_bytes by part (per-number tables, contact logs, handsets, the pair
   // filters, exposures, the per-SIM/person/account registry), in that order.

@@ -521,6 +521,32 @@ TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
   EXPECT_EQ(w.Of(ActionType::kFlagAccount, "ACC-MULE").size(), 1u);  // by the engine or governance
 }
 
+// An exposed person pays someone new who lives on their account (shops by
+// card, is paid wages): a person, not a bought card. Noted, not held, also
+// the second time; a second exposed person paying the same account is a
+// mule's pattern (rented mules have normal histories): held and stopped.
+TEST(EngineScenario, PayeeLivingOnTheAccountIsHeldOnlyFromASecondExposedPayer) {
+  World w;
+  PersonId victim = w.Person("P-v", 1955);
+  w.Sim("13900000888", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-V", victim, kT0 - 2000 * kDay);
+  w.Account("ACC-SHOP", w.Person("P-shop", 1970), kT0 - 2000 * kDay, AccountKind::kBusiness);
+  w.Account("ACC-P", w.Person("P-p", 1990), kT0 - 900 * kDay);
+  w.Pay(kT0 - 2 * kDay, "T-groceries", "ACC-P", "ACC-SHOP", 8000, Channel::kPos);
+  ExposeVictim(w, "13900000888", w.Person("P-s", 1995));
+  w.Pay(kT0 + 3 * 3600 + 1700, "T-1", "ACC-V", "ACC-P", 500000);
+  w.Pay(kT0 + 3 * 3600 + 1800, "T-2", "ACC-V", "ACC-P", 500000);
+  EXPECT_TRUE(w.Of(ActionType::kHoldTransfer).empty());
+  EXPECT_EQ(w.engine().Stats().holds_skipped_own_use, 2u);
+  PersonId victim2 = w.Person("P-v2", 1950);
+  w.Sim("13900000999", victim2, kT0 - 2000 * kDay);
+  w.Account("ACC-V2", victim2, kT0 - 2000 * kDay);
+  w.Call(kT0 + 4 * 3600, "17000000005", "13900000999", 900);
+  w.Pay(kT0 + 4 * 3600 + 1000, "T-3", "ACC-V2", "ACC-P", 2000000);
+  EXPECT_EQ(w.Of(ActionType::kHoldTransfer, "T-3").size(), 1u);
+  EXPECT_EQ(w.Of(ActionType::kStopPayment, "ACC-P").size(), 1u);
+}
+
 // The same victim paying the same new payee twice is still one payer.
 TEST(EngineScenario, OneExposedPersonPayingTwiceIsNotSeveralPayers) {
   World w;
