@@ -488,6 +488,16 @@ TEST(EngineScenario, CallWarningsWaitForCapacity) {
   EXPECT_EQ(w.engine().Stats().warnings_unserved_call, 1u);
 }
 
+// A second person (ACC-V2) talks 15 minutes with fraud number 17000000005 at
+// kT0 + 4 h and then pays `payee` 20,000 yuan in txn `txn`.
+void SecondVictimPays(World& w, const std::string& txn, const std::string& payee) {
+  PersonId victim2 = w.Person("P-v2", 1950);
+  w.Sim("13900000999", victim2, kT0 - 2000 * kDay);
+  w.Account("ACC-V2", victim2, kT0 - 2000 * kDay);
+  w.Call(kT0 + 4 * 3600, "17000000005", "13900000999", 900);
+  w.Pay(kT0 + 4 * 3600 + 1000, txn, "ACC-V2", payee, 2000000);
+}
+
 TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
   World w;
   PersonId victim = w.Person("P-v", 1955);
@@ -509,11 +519,7 @@ TEST(EngineScenario, ExposedPersonPayingANewPayeeIsHeld) {
   EXPECT_TRUE(w.Of(ActionType::kStopPayment, "ACC-MULE").empty());
   // A second exposed person, a stranger to the first, pays it too: now it is
   // a suspected mule, flagged and stop-paid.
-  PersonId victim2 = w.Person("P-v2", 1950);
-  w.Sim("13900000999", victim2, kT0 - 2000 * kDay);
-  w.Account("ACC-V2", victim2, kT0 - 2000 * kDay);
-  w.Call(kT0 + 4 * 3600, "17000000005", "13900000999", 900);
-  w.Pay(kT0 + 4 * 3600 + 1000, "T-scam2", "ACC-V2", "ACC-MULE", 2000000);
+  SecondVictimPays(w, "T-scam2", "ACC-MULE");
   EXPECT_EQ(w.Of(ActionType::kHoldTransfer, "T-scam2").size(), 1u);
   auto stops = w.Of(ActionType::kStopPayment, "ACC-MULE");
   ASSERT_EQ(stops.size(), 1u);
@@ -538,11 +544,7 @@ TEST(EngineScenario, PayeeLivingOnTheAccountIsHeldOnlyFromASecondExposedPayer) {
   w.Pay(kT0 + 3 * 3600 + 1800, "T-2", "ACC-V", "ACC-P", 500000);
   EXPECT_TRUE(w.Of(ActionType::kHoldTransfer).empty());
   EXPECT_EQ(w.engine().Stats().holds_skipped_own_use, 2u);
-  PersonId victim2 = w.Person("P-v2", 1950);
-  w.Sim("13900000999", victim2, kT0 - 2000 * kDay);
-  w.Account("ACC-V2", victim2, kT0 - 2000 * kDay);
-  w.Call(kT0 + 4 * 3600, "17000000005", "13900000999", 900);
-  w.Pay(kT0 + 4 * 3600 + 1000, "T-3", "ACC-V2", "ACC-P", 2000000);
+  SecondVictimPays(w, "T-3", "ACC-P");
   EXPECT_EQ(w.Of(ActionType::kHoldTransfer, "T-3").size(), 1u);
   EXPECT_EQ(w.Of(ActionType::kStopPayment, "ACC-P").size(), 1u);
 }
