@@ -3,7 +3,7 @@
 # does nothing when everything is already installed. Needs root (or sudo).
 set -euo pipefail
 PKGS=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git python3
   libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libfast-float-dev
   zlib1g-dev libzstd-dev libsqlite3-dev libtomlplusplus-dev libxgboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -2,7 +2,10 @@
 // (detect/governance.h) alone over a data set and writes DIR/actions.csv, so
 // they can be measured with `interdict eval` before the engine embeds them.
 // Ring detection (detect/ring_watch.h) runs beside them as in the engine
-// (--no-rings turns it off); its gangs go to DIR/cases.db.
+// (--no-rings turns it off); its gangs go to DIR/cases.db. --config reads the
+// [governance] and [rings] tables of the engine's configuration file (the
+// engine's own keys are checked but unused); options given on the command
+// line win over the file.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +19,7 @@
 #include "cli/report_util.h"
 #include "detect/governance.h"
 #include "detect/ring_watch.h"
+#include "engine/config.h"
 #include "ingest/dataset.h"
 
 namespace interdict::cli {
@@ -24,6 +28,7 @@ namespace {
 struct GovernOptions {
   std::string dataset;
   std::string out;
+  std::string config;
   GovernanceConfig cfg;
   RingWatchConfig rings;
   bool no_rings = false;
@@ -140,7 +145,37 @@ const bool kRegistered = RegisterCommand(65, [](CLI::App& app, int* exit_code) {
   cmd->add_option("--ring-flagged", o->rings.min_flagged_members,
                   "members already flagged by the finders that make a ring a gang (0: structure alone)")
       ->capture_default_str();
-  cmd->callback([o, exit_code] { *exit_code = RunGovern(*o); });
+  cmd->add_option("--config", o->config,
+                  "configuration (TOML, as for run): its [governance] and [rings] tables; the options above win")
+      ->check(CLI::ExistingFile);
+  cmd->callback([o, cmd, exit_code] {
+    if (!o->config.empty()) {
+      EngineConfig file;
+      Status s = EngineConfig::Load(o->config, &file);
+      if (!s.ok()) {
+        *exit_code = Fail(kExitUsage, s.message());
+        return;
+      }
+      // The file under the options that were given (the others hold defaults).
+      GovernanceConfig g = file.governance_config;
+      RingWatchConfig r = file.rings_config;
+      auto given = [&](const char* name) { return cmd->count(name) > 0; };
+      if (given("--seller-sims")) g.seller_sims_batch = o->cfg.seller_sims_batch;
+      if (given("--seller-accounts")) g.seller_accounts_batch = o->cfg.seller_accounts_batch;
+      if (given("--simbox-sims")) g.simbox_min_sims = o->cfg.simbox_min_sims;
+      if (given("--mule-score")) g.mule_flag_score = o->cfg.mule_flag_score;
+      if (given("--insider-alpha")) g.insider_alpha = o->cfg.insider_alpha;
+      if (given("--ring-alpha")) g.ring_alpha = o->cfg.ring_alpha;
+      if (given("--ring-ratio")) r.money_min_ratio = o->rings.money_min_ratio;
+      if (given("--ring-flagged")) r.min_flagged_members = o->rings.min_flagged_members;
+      o->cfg = g;
+      o->rings = r;
+      // [rings] enabled = 0 is --no-rings; [governance] enabled is the
+      // engine's switch: govern runs the finders whatever it says.
+      if (!file.rings) o->no_rings = true;
+    }
+    *exit_code = RunGovern(*o);
+  });
 });
 
 }  // namespace

@@ -275,7 +275,9 @@ const bool kRegistered = RegisterCommand(60, [](CLI::App& app, int* exit_code) {
   cmd->add_option("DATASET", o->dataset, "data set directory, or - for one event file on standard input")
       ->required();
   cmd->add_option("--out", o->out, "output directory")->required();
-  cmd->add_option("--config", o->config, "engine configuration (TOML; default: built-in, see config/engine-default.toml)");
+  cmd->add_option("--config", o->config,
+                  "configuration of every stage: engine, [governance], [rings] (TOML, docs/config.md; "
+                  "default: built-in, as config/engine-default.toml)");
   cmd->add_option("--model", o->model, "fraud-number model from 'interdict train DATASET' (default: the rules decide)");
   cmd->add_option("--stream", o->stream_kind, "with DATASET -: the file kind on stdin (calls, sms, transfers ...)");
   cmd->add_flag("--quiet", o->quiet, "print nothing on success");

@@ -147,7 +147,7 @@ const bool kRegistered = RegisterCommand(50, [](CLI::App& app, int* exit_code) {
       "train", "Train and cross-validate the fraud-number model: on a labelled data set (the engine's model, "
                "for run --model) or on a feature table (--table, for score)");
   cmd->add_option("DATASET", o->dataset, "labelled data set directory (with labels/numbers.csv)");
-  cmd->add_option("--config", o->config, "with DATASET: engine configuration (TOML), as for run");
+  cmd->add_option("--config", o->config, "with DATASET: configuration (TOML, docs/config.md), as for run");
   cmd->add_option("--table", o->table, "CSV with a header: an id column, numeric features, a 0/1 label");
   cmd->add_option("--label", o->label, "label column (1 = fraud)")->capture_default_str();
   cmd->add_option("--id", o->id, "id column (default: the first column)");

@@ -118,6 +118,8 @@ struct GovernanceConfig {
   // flag_person the holder of a flagged or stop-paid mule account (an
   // account seller or renter).
   bool flag_mule_holders = true;
+  // (Compared by engine/config's round-trip test.)
+  friend bool operator==(const GovernanceConfig&, const GovernanceConfig&) = default;
 };
 
 // Counts of what was found, for reports and tests.

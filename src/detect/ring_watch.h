@@ -70,6 +70,8 @@ struct RingWatchConfig {
   double call_min_out_share = 0.95;
   // Emit flag_account / flag_number for ring members (false: gang records only).
   bool flag_members = true;
+  // (Compared by engine/config's round-trip test.)
+  friend bool operator==(const RingWatchConfig&, const RingWatchConfig&) = default;
 };
 
 struct RingWatchStats {

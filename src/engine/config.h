@@ -1,11 +1,18 @@
-// EngineConfig: every threshold and capacity of the detection engine, with the
-// defaults of config/engine-default.toml (docs/engine.md explains each).
+// EngineConfig: every threshold and capacity of the detection engine and of
+// the detectors it runs (source governance, ring watch), with the defaults of
+// config/engine-default.toml. One TOML file holds all of them: the engine's
+// keys at the top level, the detectors' in tables [governance] and [rings]
+// (docs/config.md lists every key).
 #pragma once
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/money.h"
 #include "base/status.h"
 #include "base/time.h"
+#include "detect/governance.h"
+#include "detect/ring_watch.h"
 
 namespace interdict {
 
@@ -49,18 +56,38 @@ struct EngineConfig {
   double stop_min_tainted_share = 0.5;  // a hop 2+ layers down is stopped if fraud fed this share of its inflow
   Ts freeze_after_s = 24 * 3600;        // a freeze follows a stop-payment (within the 48 h)
   Ts case_close_s = 30 * 86400;         // restitution when a case closes
-  // --- source governance (detect/governance.h, its own defaults) ---
+  // --- source governance (detect/governance.h): [governance] enabled ---
   uint32_t governance = 1;              // 0 turns the card/outlet/den/mule finders off
-  // --- rings (detect/ring_watch.h, its own defaults) ---
+  // --- rings (detect/ring_watch.h): [rings] enabled ---
   uint32_t rings = 1;                   // 0 turns dense-subgraph ring detection and gang records off
   // --- live tracing ---
   // 0: cases are still opened (on reports and before them) but their money is
   // not traced, extended or stop-paid. For measuring what tracing costs
   // (docs/benchmarks.md), not for operations.
   uint32_t live_tracing = 1;
+  // The detectors' thresholds, tables [governance] and [rings] of the file;
+  // their defaults are the detectors' own (detect/governance.h, ring_watch.h).
+  GovernanceConfig governance_config;
+  RingWatchConfig rings_config;
 
-  // Loads a TOML file; unknown keys and wrong types are errors naming the key.
+  friend bool operator==(const EngineConfig&, const EngineConfig&) = default;
+
+  // Loads a TOML file over *out: keys the file names replace their values,
+  // the others keep theirs (callers start from the defaults). Unknown keys,
+  // wrong types, negative integers and integers out of the field's range are
+  // errors naming the file and the key ("governance.seller_sims_batch");
+  // *out may then be partly updated. The older top-level switches
+  // `governance = 0` and `rings = 0` are still read as [governance] and
+  // [rings] `enabled = 0` (TOML forbids both forms in one file).
   static Status Load(const std::string& path, EngineConfig* out);
+  // As Load, from TOML text; `origin` names the text in errors.
+  static Status Parse(std::string_view text, const std::string& origin, EngineConfig* out);
+  // Every key with its value as TOML, top-level keys first, then the tables;
+  // Parse of the result gives back a configuration equal to *this.
+  std::string ToToml() const;
+  // Every key as written in the file: "min_calls", ..., "governance.enabled",
+  // "governance.batch_window_s", ..., "rings.period_s", ... (ToToml's order).
+  static std::vector<std::string> Keys();
 };
 
 }  // namespace interdict

@@ -254,7 +254,7 @@ struct Engine::Impl {
       // Source governance (detect/governance.h) runs inside the engine: it sees
       // every event, hears of flagged numbers and exposed persons, and its
       // actions go out through the same sink, counted with the engine's.
-      gov = std::make_unique<GovernanceDetector>(dicts, GovernanceConfig{}, [this](Action&& a) {
+      gov = std::make_unique<GovernanceDetector>(dicts, cfg.governance_config, [this](Action&& a) {
         if (Repeated(a.type, a.target)) return;
         NoteGovernance(a);
         if (a.type == ActionType::kFlagNumber) {
@@ -271,7 +271,7 @@ struct Engine::Impl {
     }
     // Ring detection (detect/ring_watch.h): its flags go out like governance's.
     if (cfg.rings)
-      rings = std::make_unique<RingWatch>(dicts, RingWatchConfig{}, [this](Action&& a) {
+      rings = std::make_unique<RingWatch>(dicts, cfg.rings_config, [this](Action&& a) {
         if (Repeated(a.type, a.target)) return;
         ++stats.actions[static_cast<int>(a.type)];
         a.action_id = fmt::format("A{}", next_action++);
