@@ -101,6 +101,8 @@ const std::vector<Field>& Fields() {
       E(new_card_s), E(dormant_after_s), E(flag_threshold), E(window_s),
       // SIM boxes
       E(simbox_min_sims), E(simbox_min_outgoing), E(simbox_max_answer_rate), E(simbox_min_ended_calls),
+      // SMS blasters
+      E(sms_blast_min_links),
       // exposure and warnings
       E(contact_memory_s), E(warn_sms_min_answered_s), E(warn_call_min_answered_s), E(vulnerable_age_min),
       E(vulnerable_age_max), E(exposure_min_answered_s), E(exposure_hold_s), E(hold_min_amount),

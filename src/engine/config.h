@@ -32,6 +32,8 @@ struct EngineConfig {
   double simbox_min_outgoing = 0.9;
   double simbox_max_answer_rate = 0.5;  // above: answered like a business gateway, not cold calls
   uint32_t simbox_min_ended_calls = 30;  // ... judged once the box's SIMs have this many ended calls in the window
+  // --- SMS blasters ---
+  uint32_t sms_blast_min_links = 30;    // link SMS of one template to this many numbers from a new card nothing reached
   // --- exposure and warnings ---
   Ts contact_memory_s = 7 * 86400;      // who a number reached: kept this long
   uint32_t warn_sms_min_answered_s = 60;    // an answered call this long with a flagged number: SMS

@@ -55,10 +55,11 @@ enum Reason : uint32_t {
   kRsNamed = 1 << 9,       // named_by_victim
   kRsDormant = 1 << 10,    // dormant_woken
   kRsModel = 1 << 11,      // model (followed by its top features)
+  kRsSmsBlast = 1 << 12,   // sms_blast
 };
 constexpr const char* kReasonNames[] = {"out",   "unanswered", "low_answer", "new_card",        "offnet",
                                         "intl",  "burst",      "handsets",   "simbox",          "named_by_victim",
-                                        "dormant_woken", "model"};
+                                        "dormant_woken", "model", "sms_blast"};
 constexpr int kNumReasons = sizeof(kReasonNames) / sizeof(kReasonNames[0]);
 
 std::string ReasonString(uint32_t bits) {
@@ -306,11 +307,19 @@ struct Engine::Impl {
   DenseTable<uint8_t> account_flags;         // kAf* bits
   DenseTable<uint8_t> internal;              // account has a bank_accounts row
   DenseTable<AccountKind> account_kind;
+  struct SmsBlast {
+    TemplateId tmpl = kNoId;
+    uint32_t links = 0;       // link SMS of that template so far
+    bool spoiled = false;     // another template, or something reached the card: not a blaster
+    Distinct256 recipients;   // by NameHash of the receiver
+  };
   struct ExposedPayers {
     PersonId first = kNoId;
     uint32_t distinct = 0;  // 1, or 2 for "more than one" (all the rule needs)
   };
-  absl::flat_hash_map<AccountId, ExposedPayers> exposed_payers;  // payee -> exposed persons paying it
+  absl::flat_hash_map<AccountId, ExposedPayers> exposed_payers;
+  // Senders of link SMS on new cards (JudgeSmsBlast); a few per 10,000 numbers.
+  absl::flat_hash_map<MsisdnId, SmsBlast> sms_blasts;  // payee -> exposed persons paying it
   DenseTable<uint8_t> first_time_txn;                      // by TransferIndex: a new payer->payee pair
   DenseTable<uint8_t> person_flags;  // kPfFlaggedNumber | kPfGovFlagged
   KnownPairs known_pairs;             // persons who have talked on the phone
@@ -862,7 +871,40 @@ struct Engine::Impl {
   void OnSms(const Sms& s) {
     NumberState& sender = Num(s.sender);
     Seen(s.sender, sender);
-    if (sender.flagged) Expose(s.receiver, 0, now, s.sender);
+    if (sender.flagged) {
+      Expose(s.receiver, 0, now, s.sender);
+    } else if (s.has_url == 1) {
+      JudgeSmsBlast(s, sender);
+    }
+    // A text to a watched sender is a reply: someone knows it.
+    if (!sms_blasts.empty()) {
+      auto it = sms_blasts.find(s.receiver);
+      if (it != sms_blasts.end()) it->second.spoiled = true;
+    }
+  }
+
+  // SMS blasters: a phishing text goes out from bought SIMs, often in a box
+  // that never places a call: one template, a link, each recipient once,
+  // and nothing ever reaches the card (no call, no text back). Commercial
+  // bulk SMS come from service codes (106..., off-net here) and a person's
+  // own texts have their own templates; a marketer's own line uses several
+  // texts and gets replies. Only new registered cards (opened within
+  // new_card_s of first use) are watched, as for the call rules.
+  void JudgeSmsBlast(const Sms& s, NumberState& sender) {
+    const Ts opened = s.sender < numbers.size() ? numbers[s.sender].opened : kNoTs;
+    if (opened == kNoTs || sender.first_seen - opened > cfg.new_card_s) return;
+    auto [it, fresh] = sms_blasts.try_emplace(s.sender);
+    SmsBlast& b = it->second;
+    if (fresh) b.tmpl = s.template_id;
+    if (b.spoiled) return;
+    if (s.template_id != b.tmpl || sender.in_total > 0 || sender.answered_total > 0) {
+      b.spoiled = true;
+      return;
+    }
+    ++b.links;
+    b.recipients.Add(NameHash(s.receiver));
+    if (b.links >= cfg.sms_blast_min_links && b.recipients.Estimate() >= cfg.sms_blast_min_links * 9 / 10)
+      FlagNumber(s.sender, 0.85, kRsSmsBlast | kRsNewCard);
   }
 
   // --- money ---

@@ -60,6 +60,14 @@ class World {
                              imei.empty() ? kNoId : d_.device.Intern(imei), kNoId, kNoId};
     Apply(e);
   }
+  void Text(Ts ts, const std::string& from, const std::string& to, bool link, const std::string& tmpl) {
+    Event e;
+    e.kind = EventKind::kSms;
+    e.ts = ts;
+    e.sms = interdict::Sms{d_.msisdn.Intern(from), d_.msisdn.Intern(to), static_cast<uint8_t>(link ? 1 : 0),
+                           static_cast<TemplateId>(std::hash<std::string>{}(tmpl) & 0x7fffffff)};
+    Apply(e);
+  }
   void Pay(Ts ts, const std::string& txn, const std::string& from, const std::string& to, Money fen,
            Channel channel = Channel::kApp) {
     Event e;
@@ -187,6 +195,38 @@ TEST(EngineScenario, ANewWorkLineAnsweredForDaysIsNotFlaggedForOneBadMorning) {
              line == std::string("13700000001") ? "imei-sales" : "imei-other");
   EXPECT_TRUE(w.Of(ActionType::kFlagNumber, "13700000001").empty());
   EXPECT_EQ(w.Of(ActionType::kFlagNumber, "13700000002").size(), 1u);
+}
+
+// A bought SIM that only sends one phishing text with a link to strangers,
+// never calls and is never answered, is flagged at its 30th (sms_blast).
+// Not so: the same texts from a card nothing reaches but someone replied to,
+// a shop's own line with several texts, or a years-old line.
+TEST(EngineScenario, NewCardBlastingOneLinkTextIsFlagged) {
+  struct Story {
+    const char* name;
+    Ts opened;
+    bool reply, second_template;
+    bool flagged;
+  };
+  for (const Story& st : {Story{"blaster", kT0 - 20 * kDay, false, false, true},
+                          Story{"someone replied", kT0 - 20 * kDay, true, false, false},
+                          Story{"several texts", kT0 - 20 * kDay, false, true, false},
+                          Story{"old line", kT0 - 900 * kDay, false, false, false}}) {
+    SCOPED_TRACE(st.name);
+    World w;
+    w.Sim("17500000001", w.Person("P-holder", 1990), st.opened);
+    for (int i = 0; i < 40; ++i) {
+      if (st.reply && i == 5) w.Text(kT0 + i * 60 - 30, "13980000003", "17500000001", false, "who is this");
+      const bool other = st.second_template && i % 2 == 1;
+      w.Text(kT0 + i * 60, "17500000001", "139" + std::to_string(80000000 + i), true, other ? "promo-b" : "parcel held");
+    }
+    auto flags = w.Of(ActionType::kFlagNumber, "17500000001");
+    ASSERT_EQ(flags.size(), st.flagged ? 1u : 0u);
+    if (st.flagged) {
+      EXPECT_EQ(flags[0].reason, "new_card+sms_blast");
+      EXPECT_EQ(flags[0].ts, kT0 + 29 * 60);
+    }
+  }
 }
 
 TEST(EngineScenario, SimBoxDeviceAndItsSimsAreFlagged) {
