@@ -61,7 +61,7 @@ const ShiftBlock kShiftBlocks[] = {
 };
 constexpr double kShiftShare = 0.10;
 
-// Missing cells filled by default (docs/models.md "Missing values"): in the
+// Missing cells filled by default (docs/models.md "Robustness to shift"): in the
 // Sichuan table a number with no billing record is always fraud and one
 // without a flow variance mostly so; what no billing or no app traffic
 // means is "no revenue", "no traffic", and a model that reads a hole as
@@ -136,7 +136,8 @@ nlohmann::json ReportCv(const CvOptions& copt, const CvResult& cv, size_t rows, 
     std::printf("  %-32s macro_f1 %.4f +- %.4f\n", fmt::format("fraud share {:.2f}", copt.prior_shares[k]).c_str(),
                 cv.macro_f1_at_share[k].mean, cv.macro_f1_at_share[k].sd);
   std::printf("threshold (%s): %.6f (macro-F1 %.4f on pooled out-of-fold scores: tp %llu fp %llu tn %llu fn %llu)\n",
-              ThresholdRuleName(copt.threshold_rule), cv.pooled.threshold, cv.pooled.macro_f1, static_cast<unsigned long long>(pc.tp),
+              ThresholdRuleName(copt.threshold_rule), cv.pooled.threshold, cv.pooled.macro_f1,
+              static_cast<unsigned long long>(pc.tp),
               static_cast<unsigned long long>(pc.fp), static_cast<unsigned long long>(pc.tn),
               static_cast<unsigned long long>(pc.fn));
   return j;
@@ -186,7 +187,8 @@ int RunTrainTable(const TrainOptions& o) {
         if (!s.ok()) return Fail(kExitUsage, fmt::format("--fill-missing: {}", s.message()));
         ++matched;
       }
-    if (matched == 0 && !default_fill) return Fail(kExitUsage, fmt::format("--fill-missing: no input column starts with '{}'", prefix));
+    if (matched == 0 && !default_fill)
+      return Fail(kExitUsage, fmt::format("--fill-missing: no input column starts with '{}'", prefix));
   }
   if (o.shift_check) {
     const Matrix& raw = table.features();
