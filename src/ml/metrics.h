@@ -1,7 +1,8 @@
 // Metrics for a binary fraud classifier: ROC AUC, confusion counts at a
 // threshold, precision/recall/F1 of the fraud class, macro-F1 (mean of the
 // fraud and normal classes' F1 — the figure published Sichuan results use),
-// and the threshold that maximises macro-F1.
+// the threshold that maximises macro-F1 and the other threshold rules
+// (plateau middle, Platt-calibrated P = 0.5), and macro-F1 at another fraud share.
 //
 // Conventions: label 1 = fraud (positive); a row is flagged when its score is
 // >= the threshold. Pure functions; thread-safe.
