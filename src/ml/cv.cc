@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace interdict {
 namespace {
@@ -23,7 +24,31 @@ uint64_t Below(uint64_t n, uint64_t* state) {
   return r % n;
 }
 
+void Add(const Confusion& c, Confusion* to) {
+  to->tp += c.tp;
+  to->fp += c.fp;
+  to->tn += c.tn;
+  to->fn += c.fn;
+}
+
 }  // namespace
+
+ShiftedRows ShiftByBlanking(const Matrix& x, std::string name, const std::vector<std::string>& columns,
+                            double share, uint64_t seed) {
+  ShiftedRows out{std::move(name), x};
+  std::vector<size_t> cols;
+  for (const auto& c : columns) {
+    int j = x.Find(c);
+    if (j >= 0) cols.push_back(static_cast<size_t>(j));
+  }
+  uint64_t state = seed * 0x9e3779b97f4a7c15ull + 7;
+  const uint64_t cut = static_cast<uint64_t>(std::clamp(share, 0.0, 1.0) * 1e9);
+  for (size_t r = 0; r < x.rows; ++r) {
+    if (Below(1000000000ull, &state) >= cut) continue;
+    for (size_t c : cols) out.x.values[r * x.cols + c] = std::numeric_limits<float>::quiet_NaN();
+  }
+  return out;
+}
 
 std::vector<int> StratifiedFolds(const std::vector<float>& labels, int k, uint64_t seed) {
   std::vector<int> fold(labels.size(), 0);
@@ -57,11 +82,17 @@ Status CrossValidate(const Matrix& x, const std::vector<float>& y, const CvOptio
     return Status::Invalid(fmt::format("cross-validation with {} folds needs at least {} rows of each class "
                                        "(have {} fraud, {} normal)",
                                        opt.folds, opt.folds, pos, neg));
+  for (const auto& sh : opt.shifted)
+    if (sh.x.rows != x.rows || sh.x.cols != x.cols)
+      return Status::Invalid(fmt::format("shift check '{}': not the shape of the table", sh.name));
   std::vector<float> pooled_scores, pooled_labels;
-  std::vector<double> aucs, mf1, prec, rec, f1, best_mf1;
+  std::vector<double> aucs, mf1, prec, rec, f1, best_mf1, all_thresholds;
+  std::vector<std::vector<double>> shift_auc(opt.shifted.size()), shift_mf1(opt.shifted.size()),
+      share_mf1(opt.prior_shares.size());
   for (int r = 0; r < opt.repeats; ++r) {
     CvRepeatResult rep;
     rep.oof.assign(x.rows, 0.0f);
+    std::vector<std::vector<float>> shift_oof(opt.shifted.size(), std::vector<float>(x.rows, 0.0f));
     std::vector<int> fold = StratifiedFolds(y, opt.folds, opt.seed + static_cast<uint64_t>(r));
     GbmParams p = opt.params;
     p.seed = opt.params.seed + r;
@@ -78,10 +109,16 @@ Status CrossValidate(const Matrix& x, const std::vector<float>& y, const CvOptio
       s = m.Predict(xte, &pred);
       if (!s.ok()) return s;
       for (size_t i = 0; i < te.size(); ++i) rep.oof[te[i]] = pred[i];
+      for (size_t k = 0; k < opt.shifted.size(); ++k) {
+        s = m.Predict(opt.shifted[k].x.Select(te), &pred);
+        if (!s.ok()) return s;
+        for (size_t i = 0; i < te.size(); ++i) shift_oof[k][te[i]] = pred[i];
+      }
     }
     rep.auc = RocAuc(rep.oof, y);
     rep.best = ChooseThreshold(rep.oof, y);
     // Cross-fitted threshold per fold.
+    std::vector<Confusion> shift_conf(opt.shifted.size());
     for (int f = 0; f < opt.folds; ++f) {
       std::vector<float> s_other, y_other, s_in, y_in;
       for (size_t i = 0; i < x.rows; ++i) {
@@ -93,14 +130,24 @@ Status CrossValidate(const Matrix& x, const std::vector<float>& y, const CvOptio
           y_other.push_back(y[i]);
         }
       }
-      ThresholdChoice t = ChooseThreshold(s_other, y_other);
+      ThresholdChoice t = ChooseThreshold(s_other, y_other, opt.threshold_rule);
       rep.crossfit_threshold_mean += t.threshold / opt.folds;
-      Confusion c = ConfusionAt(s_in, y_in, t.threshold);
-      rep.crossfit.tp += c.tp;
-      rep.crossfit.fp += c.fp;
-      rep.crossfit.tn += c.tn;
-      rep.crossfit.fn += c.fn;
+      rep.crossfit_thresholds.push_back(t.threshold);
+      all_thresholds.push_back(t.threshold);
+      Add(ConfusionAt(s_in, y_in, t.threshold), &rep.crossfit);
+      for (size_t k = 0; k < opt.shifted.size(); ++k) {
+        std::vector<float> sh_in;
+        for (size_t i = 0; i < x.rows; ++i)
+          if (fold[i] == f) sh_in.push_back(shift_oof[k][i]);
+        Add(ConfusionAt(sh_in, y_in, t.threshold), &shift_conf[k]);
+      }
     }
+    for (size_t k = 0; k < opt.shifted.size(); ++k) {
+      shift_auc[k].push_back(RocAuc(shift_oof[k], y));
+      shift_mf1[k].push_back(shift_conf[k].MacroF1());
+    }
+    for (size_t k = 0; k < opt.prior_shares.size(); ++k)
+      share_mf1[k].push_back(MacroF1AtShare(rep.crossfit, opt.prior_shares[k]));
     aucs.push_back(rep.auc);
     mf1.push_back(rep.crossfit.MacroF1());
     prec.push_back(rep.crossfit.Precision());
@@ -117,7 +164,11 @@ Status CrossValidate(const Matrix& x, const std::vector<float>& y, const CvOptio
   out->recall = Summarise(rec);
   out->f1 = Summarise(f1);
   out->best_macro_f1 = Summarise(best_mf1);
-  out->pooled = ChooseThreshold(pooled_scores, pooled_labels);
+  out->crossfit_threshold = Summarise(all_thresholds);
+  out->pooled = ChooseThreshold(pooled_scores, pooled_labels, opt.threshold_rule);
+  for (size_t k = 0; k < opt.shifted.size(); ++k)
+    out->shifts.push_back({opt.shifted[k].name, Summarise(shift_auc[k]), Summarise(shift_mf1[k])});
+  for (const auto& v : share_mf1) out->macro_f1_at_share.push_back(Summarise(v));
   return Status::Ok();
 }
 

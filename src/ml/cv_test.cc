@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
+
 #include "base/test_util.h"
 #include "ml/ml_test_util.h"
 
@@ -108,6 +111,76 @@ TEST(MlCv, TrainWithCvThenSaveLoadScoresIdentically) {
   ASSERT_TRUE(m.Predict(x1, &p1).ok());
   ASSERT_TRUE(back.Predict(x2, &p2).ok());
   EXPECT_EQ(p1, p2);
+}
+
+TEST(MlCv, ShiftChecksScoreChangedHeldOutRows) {
+  // f0 and f1 carry the signal. Blanking f0 on every row costs AUC and
+  // macro-F1; blanking only columns the table lacks changes nothing; the
+  // shapes must match.
+  Matrix x;
+  std::vector<float> y;
+  testing::SyntheticTable(400, 5, true, 26, &x, &y);
+  CvOptions o = SmallCv();
+  o.shifted.push_back(ShiftByBlanking(x, "no f0", {"f0"}, 1.0, 3));
+  o.shifted.push_back(ShiftByBlanking(x, "unchanged", {"not_a_column"}, 1.0, 3));
+  o.prior_shares = {0.1, 0.35};
+  CvResult r;
+  ASSERT_TRUE(CrossValidate(x, y, o, &r).ok());
+  ASSERT_EQ(r.shifts.size(), 2u);
+  EXPECT_EQ(r.shifts[0].name, "no f0");
+  EXPECT_LT(r.shifts[0].auc.mean, r.auc.mean - 0.1);
+  EXPECT_LT(r.shifts[0].macro_f1.mean, r.macro_f1.mean - 0.1);
+  EXPECT_DOUBLE_EQ(r.shifts[1].auc.mean, r.auc.mean);
+  EXPECT_DOUBLE_EQ(r.shifts[1].macro_f1.mean, r.macro_f1.mean);
+  ASSERT_EQ(r.macro_f1_at_share.size(), 2u);
+  // At its own share (35 % fraud in the generator, about 0.35) the reweighting changes little;
+  // at 10 % fraud the false flags weigh more.
+  EXPECT_NEAR(r.macro_f1_at_share[1].mean, r.macro_f1.mean, 0.02);
+  EXPECT_LT(r.macro_f1_at_share[0].mean, r.macro_f1_at_share[1].mean);
+
+  // A share of 0 blanks nothing; 0.5 about half of the rows, the same rows for every column.
+  ShiftedRows none = ShiftByBlanking(x, "none", {"f0"}, 0.0, 3);
+  EXPECT_EQ(none.x.values, x.values);
+  ShiftedRows half = ShiftByBlanking(x, "half", {"f0", "f1"}, 0.5, 3);
+  size_t blanked = 0;
+  for (size_t i = 0; i < x.rows; ++i) {
+    EXPECT_EQ(std::isnan(half.x.at(i, 0)), std::isnan(half.x.at(i, 1)));
+    blanked += std::isnan(half.x.at(i, 0)) ? 1 : 0;
+  }
+  EXPECT_GT(blanked, 150u);
+  EXPECT_LT(blanked, 250u);
+  ShiftedRows again = ShiftByBlanking(x, "half", {"f0", "f1"}, 0.5, 3);  // same seed, same rows (NaN != NaN: bytes)
+  ASSERT_EQ(again.x.values.size(), half.x.values.size());
+  EXPECT_EQ(std::memcmp(again.x.values.data(), half.x.values.data(), half.x.values.size() * sizeof(float)), 0);
+  EXPECT_NE(std::memcmp(ShiftByBlanking(x, "half", {"f0", "f1"}, 0.5, 4).x.values.data(), half.x.values.data(),
+                        half.x.values.size() * sizeof(float)),
+            0);
+
+  o.shifted.push_back(ShiftByBlanking(x.Select({0, 1, 2}), "wrong shape", {"f0"}, 1.0, 3));
+  EXPECT_FALSE(CrossValidate(x, y, o, &r).ok());
+}
+
+TEST(MlCv, ThresholdRuleDecidesTheSavedThreshold) {
+  Matrix x;
+  std::vector<float> y;
+  testing::SyntheticTable(300, 4, true, 27, &x, &y);
+  CvOptions o = SmallCv();
+  CvResult best, cal;
+  ASSERT_TRUE(CrossValidate(x, y, o, &best).ok());
+  o.threshold_rule = ThresholdRule::kCalibrated;
+  ASSERT_TRUE(CrossValidate(x, y, o, &cal).ok());
+  EXPECT_EQ(best.repeats[0].oof, cal.repeats[0].oof);  // same models, another rule
+  std::vector<float> scores, labels;
+  for (const auto& rep : cal.repeats) {
+    scores.insert(scores.end(), rep.oof.begin(), rep.oof.end());
+    labels.insert(labels.end(), y.begin(), y.end());
+  }
+  EXPECT_NEAR(FitPlatt(scores, labels).Apply(cal.pooled.threshold), 0.5, 1e-6);
+  EXPECT_NE(cal.pooled.threshold, best.pooled.threshold);
+  ASSERT_EQ(cal.repeats[0].crossfit_thresholds.size(), 4u);
+  EXPECT_GT(cal.crossfit_threshold.sd, 0.0);
+  EXPECT_NEAR(cal.crossfit_threshold.mean,
+              (cal.repeats[0].crossfit_threshold_mean + cal.repeats[1].crossfit_threshold_mean) / 2, 1e-12);
 }
 
 TEST(MlCv, RejectsDegenerateInput) {

@@ -1,5 +1,7 @@
 #include "ml/features.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -49,6 +51,37 @@ FeatureSpec FeatureSpec::ForTable(const std::vector<std::string>& table_columns,
   return spec;
 }
 
+Status FeatureSpec::SetFill(const std::string& name, float value) {
+  if (std::find(inputs_.begin(), inputs_.end(), name) == inputs_.end())
+    return Status::Invalid(fmt::format("cannot fill '{}': not an input column", name));
+  if (!std::isfinite(value)) return Status::Invalid(fmt::format("fill of '{}' is not a finite number", name));
+  for (auto& [n, v] : fill_)
+    if (n == name) {
+      v = value;
+      return Status::Ok();
+    }
+  fill_.emplace_back(name, value);
+  return Status::Ok();
+}
+
+Status FeatureSpec::Drop(const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    auto d = std::find_if(derived_.begin(), derived_.end(), [&](const DerivedFeature& f) { return f.name == n; });
+    if (d != derived_.end()) {
+      derived_.erase(d);
+      continue;
+    }
+    auto i = std::find(inputs_.begin(), inputs_.end(), n);
+    if (i == inputs_.end()) return Status::Invalid(fmt::format("cannot drop '{}': no such column", n));
+    for (const auto& f : derived_)
+      if (NeedsInputs(f.op) && (f.a == n || f.b == n))
+        return Status::Invalid(fmt::format("cannot drop '{}': derived column '{}' reads it", n, f.name));
+    inputs_.erase(i);
+    fill_.erase(std::remove_if(fill_.begin(), fill_.end(), [&](const auto& f) { return f.first == n; }), fill_.end());
+  }
+  return Status::Ok();
+}
+
 std::vector<std::string> FeatureSpec::Names() const {
   std::vector<std::string> n = inputs_;
   for (const auto& d : derived_) n.push_back(d.name);
@@ -85,6 +118,8 @@ Status FeatureSpec::Build(const Matrix& table, Matrix* out) const {
     res.push_back(r);
   }
   const size_t n_in = inputs_.size();
+  std::vector<float> fill_of(n_in, kMissing);
+  for (const auto& [name, v] : fill_) fill_of[in_pos.at(name)] = v;
   out->rows = table.rows;
   out->cols = size();
   out->names = Names();
@@ -95,6 +130,7 @@ Status FeatureSpec::Build(const Matrix& table, Matrix* out) const {
     int missing = 0;
     for (size_t i = 0; i < n_in; ++i) {
       o[i] = t[src[i]];
+      if (std::isnan(o[i])) o[i] = fill_of[i];
       missing += std::isnan(o[i]) ? 1 : 0;
     }
     for (size_t k = 0; k < res.size(); ++k) {
@@ -136,6 +172,10 @@ nlohmann::json FeatureSpec::ToJson() const {
     }
     j["derived"].push_back(e);
   }
+  if (!fill_.empty()) {
+    j["fill"] = nlohmann::json::object();
+    for (const auto& [n, v] : fill_) j["fill"][n] = v;
+  }
   return j;
 }
 
@@ -169,6 +209,14 @@ Status FeatureSpec::FromJson(const nlohmann::json& j, FeatureSpec* out) {
       if (!seen.insert(d.name).second)
         return Status::Invalid(fmt::format("feature spec: duplicate feature '{}'", d.name));
       spec.derived_.push_back(d);
+    }
+  }
+  if (j.contains("fill")) {
+    if (!j["fill"].is_object()) return Status::Invalid("feature spec: 'fill' is not an object");
+    for (const auto& [name, v] : j["fill"].items()) {
+      if (!v.is_number()) return Status::Invalid(fmt::format("feature spec: fill of '{}' is not a number", name));
+      Status s = spec.SetFill(name, v.get<float>());
+      if (!s.ok()) return Status::Invalid("feature spec: " + s.message());
     }
   }
   *out = std::move(spec);

@@ -64,12 +64,24 @@ class FeatureSpec {
   // name. Fails naming the first input column the table lacks.
   Status Build(const Matrix& table, Matrix* out) const;
 
+  // A value that replaces a missing cell of input `name` before anything is
+  // derived (so the missing count does not count it either): for columns
+  // where "absent" has a meaning, e.g. no billing record = no revenue.
+  // Fails when `name` is not an input or `value` is not finite.
+  Status SetFill(const std::string& name, float value);
+  const std::vector<std::pair<std::string, float>>& fill() const { return fill_; }
+
+  // Removes the named columns (inputs or derived) from the spec. Fails naming
+  // a column the spec does not have, or an input a derived column reads.
+  Status Drop(const std::vector<std::string>& names);
+
   nlohmann::json ToJson() const;
   static Status FromJson(const nlohmann::json& j, FeatureSpec* out);
 
  private:
   std::vector<std::string> inputs_;
   std::vector<DerivedFeature> derived_;
+  std::vector<std::pair<std::string, float>> fill_;  // by input name, in the order set
 };
 
 // The derived columns tried for call/SMS/traffic tables such as the Sichuan

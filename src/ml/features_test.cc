@@ -26,6 +26,45 @@ TEST(MlFeatures, ForTableKeepsOnlyApplicableDerived) {
   EXPECT_EQ(spec.Names(), (std::vector<std::string>{"calls", "days", "per_day", "n_missing"}));
 }
 
+TEST(MlFeatures, DropRemovesColumnsButNotTheInputsOfDerivedOnes) {
+  FeatureSpec spec = FeatureSpec::ForTable(
+      {"calls", "days", "sms"}, {DerivedFeature::Ratio("per_day", "calls", "days"), DerivedFeature::MissingCount("m")});
+  ASSERT_TRUE(spec.Drop({"m", "sms"}).ok());
+  EXPECT_EQ(spec.Names(), (std::vector<std::string>{"calls", "days", "per_day"}));
+  Status s = spec.Drop({"days"});
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("per_day"), std::string::npos) << s.message();
+  EXPECT_FALSE(spec.Drop({"nope"}).ok());
+}
+
+TEST(MlFeatures, FillReplacesMissingCellsBeforeDerivingAndSurvivesJson) {
+  FeatureSpec spec = FeatureSpec::ForTable(
+      {"arpu", "days"}, {DerivedFeature::Ratio("per_day", "arpu", "days"), DerivedFeature::MissingCount("m")});
+  ASSERT_TRUE(spec.SetFill("arpu", 0).ok());
+  EXPECT_FALSE(spec.SetFill("per_day", 0).ok());  // derived, not an input
+  EXPECT_FALSE(spec.SetFill("arpu", std::nanf("")).ok());
+  Matrix t = Table({"arpu", "days"}, {kMissing, 4, 8, kMissing});
+  Matrix x;
+  ASSERT_TRUE(spec.Build(t, &x).ok());
+  EXPECT_FLOAT_EQ(x.at(0, 0), 0);        // filled
+  EXPECT_FLOAT_EQ(x.at(0, 2), 0);        // the ratio sees the filled value
+  EXPECT_FLOAT_EQ(x.at(0, 3), 0);        // and the filled cell is not counted missing
+  EXPECT_TRUE(std::isnan(x.at(1, 1)));   // days has no fill
+  EXPECT_FLOAT_EQ(x.at(1, 3), 1);
+  FeatureSpec back;
+  ASSERT_TRUE(FeatureSpec::FromJson(spec.ToJson(), &back).ok());
+  ASSERT_EQ(back.fill().size(), 1u);
+  EXPECT_EQ(back.fill()[0].first, "arpu");
+  Matrix x2;
+  ASSERT_TRUE(back.Build(t, &x2).ok());
+  EXPECT_EQ(x2.values.size(), x.values.size());
+  for (size_t i = 0; i < x.values.size(); ++i)
+    EXPECT_TRUE(x.values[i] == x2.values[i] || (std::isnan(x.values[i]) && std::isnan(x2.values[i])));
+  nlohmann::json j = spec.ToJson();
+  j["fill"]["nope"] = 1;
+  EXPECT_FALSE(FeatureSpec::FromJson(j, &back).ok());
+}
+
 TEST(MlFeatures, BuildMatchesColumnsByNameAndComputesDerived) {
   FeatureSpec spec = FeatureSpec::ForTable(
       {"calls", "days"}, {DerivedFeature::Ratio("per_day", "calls", "days"), DerivedFeature::Diff("d", "calls", "days"),

@@ -65,7 +65,38 @@ class DMatrix {
 
 std::string Num(double v) { return fmt::format("{}", v); }
 
-Status SetParams(BoosterHandle b, const GbmParams& p) {
+// "name:+1,name:-1" -> {(name, +1), (name, -1)}; false on a malformed entry.
+bool ParseMonotone(const std::string& spec, std::vector<std::pair<std::string, int>>* out) {
+  out->clear();
+  size_t start = 0;
+  while (start < spec.size()) {
+    size_t end = spec.find(',', start);
+    if (end == std::string::npos) end = spec.size();
+    std::string item = spec.substr(start, end - start);
+    size_t colon = item.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    std::string sign = item.substr(colon + 1);
+    int d = sign == "+1" || sign == "1" ? 1 : sign == "-1" ? -1 : 0;
+    if (d == 0) return false;
+    out->emplace_back(item.substr(0, colon), d);
+    start = end + 1;
+  }
+  return true;
+}
+
+Status SetParams(BoosterHandle b, const GbmParams& p, const std::vector<std::string>& names) {
+  if (!p.monotone.empty()) {
+    std::vector<std::pair<std::string, int>> mono;
+    if (!ParseMonotone(p.monotone, &mono)) return Status::Invalid("parameter monotone: expected name:+1,name:-1,...");
+    std::vector<int> dir(names.size(), 0);
+    for (const auto& [name, d] : mono)
+      for (size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) dir[i] = d;
+    std::string v = "(";
+    for (size_t i = 0; i < dir.size(); ++i) v += (i ? "," : "") + std::to_string(dir[i]);
+    v += ")";
+    XGB_TRY(XGBoosterSetParam(b, "monotone_constraints", v.c_str()));
+  }
   const std::pair<const char*, std::string> kv[] = {
       {"objective", "binary:logistic"},
       {"eval_metric", "logloss"},
@@ -133,11 +164,18 @@ Status GbmParams::Set(const std::string& key, const std::string& value) {
   if (key == "seed") return as_int(&seed, 0, 2147483647);
   if (key == "nthread") return as_int(&nthread, 1, 256);
   if (key == "bags") return as_int(&bags, 1, 100);
+  if (key == "monotone") {
+    std::vector<std::pair<std::string, int>> mono;
+    if (!ParseMonotone(value, &mono))
+      return Status::Invalid(fmt::format("parameter monotone: '{}' is not name:+1,name:-1,...", value));
+    monotone = value;
+    return Status::Ok();
+  }
   return Status::Invalid(fmt::format("unknown parameter '{}'", key));
 }
 
 nlohmann::json GbmParams::ToJson() const {
-  return {{"rounds", rounds},
+  nlohmann::json j{{"rounds", rounds},
           {"max_depth", max_depth},
           {"eta", eta},
           {"min_child_weight", min_child_weight},
@@ -152,6 +190,8 @@ nlohmann::json GbmParams::ToJson() const {
           {"seed", seed},
           {"bags", bags},
           {"nthread", nthread}};
+  if (!monotone.empty()) j["monotone"] = monotone;
+  return j;
 }
 
 GbmModel::~GbmModel() { Reset(); }
@@ -193,7 +233,7 @@ Status GbmModel::TrainOne(const Matrix& x, const std::vector<float>& y, const Gb
   BoosterHandle b = nullptr;
   XGB_TRY(XGBoosterCreate(cache, early ? 2 : 1, &b));
   boosters_.push_back(b);  // owned from here: Reset() frees it on any later failure
-  s = SetParams(b, params);
+  s = SetParams(b, params, x.names);
   if (!s.ok()) return s;
   double best = std::numeric_limits<double>::infinity();
   int best_iter = -1;

@@ -44,6 +44,11 @@ struct GbmParams {
   double alpha = 0;
   double scale_pos_weight = 2;
   double max_delta_step = 0;
+  // Monotone constraints by feature name, "name:+1,name:-1,...": the score
+  // may only rise (+1) or fall (-1) with that column. Names the matrix lacks
+  // are ignored (a recipe for one table used on another), as for derived
+  // columns. Empty: none.
+  std::string monotone;
   int early_stopping_rounds = 0;  // > 0 and an eval set: stop when eval logloss stalls
   int seed = 0;
   // Boosters trained with different seeds and averaged in log-odds: lowers

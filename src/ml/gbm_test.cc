@@ -177,6 +177,47 @@ TEST(MlGbm, ParamsSetValidates) {
   EXPECT_FALSE(p.Set("eta", "fast").ok());
   EXPECT_FALSE(p.Set("subsample", "0").ok());
   EXPECT_FALSE(p.Set("no_such", "1").ok());
+  EXPECT_TRUE(p.Set("monotone", "f0:+1,f1:-1").ok());
+  EXPECT_EQ(p.monotone, "f0:+1,f1:-1");
+  EXPECT_FALSE(p.Set("monotone", "f0:2").ok());
+  EXPECT_FALSE(p.Set("monotone", "f0").ok());
+  EXPECT_EQ(p.monotone, "f0:+1,f1:-1");
+}
+
+TEST(MlGbm, MonotoneConstraintsHoldAndSurviveSaveLoad) {
+  // The label rises with |f0| (fraud at both ends): unconstrained, the score
+  // falls then rises along f0; with f0:+1 it may never fall.
+  Matrix x;
+  std::vector<float> y;
+  testing::SyntheticTable(600, 3, true, 31, &x, &y);
+  for (size_t r = 0; r < x.rows; ++r) y[r] = std::fabs(x.at(r, 0)) > 0.8f ? 1.0f : 0.0f;
+  Matrix grid;
+  grid.cols = 3;
+  grid.names = x.names;
+  for (int i = -30; i <= 30; ++i) {
+    grid.values.insert(grid.values.end(), {static_cast<float>(i) / 10, 0.3f, -0.2f});
+    ++grid.rows;
+  }
+  auto falls = [&](const GbmModel& m) {
+    std::vector<float> p;
+    EXPECT_TRUE(m.Predict(grid, &p).ok());
+    for (size_t i = 1; i < p.size(); ++i)
+      if (p[i] < p[i - 1] - 1e-7f) return true;
+    return false;
+  };
+  GbmModel free_model, mono;
+  ASSERT_TRUE(free_model.Train(x, y, SmallParams()).ok());
+  EXPECT_TRUE(falls(free_model));
+  GbmParams p = SmallParams();
+  p.monotone = "f0:+1,not_a_column:-1";
+  ASSERT_TRUE(mono.Train(x, y, p).ok());
+  EXPECT_FALSE(falls(mono));
+  testing::TempDir dir;
+  ASSERT_TRUE(mono.Save(dir.File("m.json")).ok());
+  GbmModel back;
+  ASSERT_TRUE(GbmModel::Load(dir.File("m.json"), &back).ok());
+  EXPECT_EQ(back.params().monotone, p.monotone);
+  EXPECT_FALSE(falls(back));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
+
 namespace interdict {
 namespace {
 
@@ -66,6 +69,75 @@ TEST(MlMetrics, ThresholdMaximisesMacroF1ByBruteForce) {
   for (float cut : s) best = std::max(best, ConfusionAt(s, y, cut).MacroF1());
   EXPECT_DOUBLE_EQ(t.macro_f1, best);
   EXPECT_DOUBLE_EQ(ConfusionAt(s, y, t.threshold).MacroF1(), best);
+}
+
+TEST(MlMetrics, PlateauThresholdIsTheMiddleOfTheNearBestCuts) {
+  // Fraud 0.6..0.9 and normal 0.1..0.4 with one normal at 0.5: the best cut
+  // is 0.55; cuts with one or two errors (down to just below 0.4, up to just
+  // above 0.6) are within the tolerance, three errors are not. The plateau's
+  // middle is about 0.5, below the peak.
+  std::vector<float> s, y;
+  for (int i = 0; i < 250; ++i) {
+    s.push_back(0.6f + 0.3f * static_cast<float>(i) / 250);
+    y.push_back(1);
+    s.push_back(0.1f + 0.3f * static_cast<float>(i) / 250);
+    y.push_back(0);
+  }
+  s.push_back(0.5f);
+  y.push_back(0);
+  ThresholdChoice best = ChooseThreshold(s, y, ThresholdRule::kMaxMacroF1);
+  ThresholdChoice mid = ChooseThreshold(s, y, ThresholdRule::kPlateau);
+  EXPECT_NEAR(best.threshold, 0.55, 1e-6);
+  EXPECT_NEAR(mid.threshold, 0.5, 0.002);
+  EXPECT_DOUBLE_EQ(mid.macro_f1, ConfusionAt(s, y, mid.threshold).MacroF1());
+  EXPECT_GE(mid.macro_f1, best.macro_f1 - kPlateauTolerance);
+}
+
+TEST(MlMetrics, PlattRecoversAKnownCalibration) {
+  // Scores whose true P(fraud) is sigmoid(2 * logit(score) - 1): Platt finds
+  // a ~ 2, b ~ -1, and the calibrated threshold is where that crosses 0.5.
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0.02, 0.98);
+  std::vector<float> s, y;
+  for (int i = 0; i < 20000; ++i) {
+    double p = u(rng);
+    double q = 1 / (1 + std::exp(-(2 * std::log(p / (1 - p)) - 1)));
+    s.push_back(static_cast<float>(p));
+    y.push_back(u(rng) < q * 0.96 + 0.02 ? 1.0f : 0.0f);  // u in [0.02, 0.98]: P(u < .) = q
+  }
+  Platt pl = FitPlatt(s, y);
+  EXPECT_NEAR(pl.a, 2.0, 0.15);
+  EXPECT_NEAR(pl.b, -1.0, 0.15);
+  ThresholdChoice t = ChooseThreshold(s, y, ThresholdRule::kCalibrated);
+  EXPECT_NEAR(pl.Apply(t.threshold), 0.5, 1e-6);
+  EXPECT_NEAR(t.threshold, 1 / (1 + std::exp(-0.5)), 0.03);
+}
+
+TEST(MlMetrics, ThresholdRuleNamesRoundTrip) {
+  for (ThresholdRule r : {ThresholdRule::kMaxMacroF1, ThresholdRule::kPlateau, ThresholdRule::kCalibrated}) {
+    ThresholdRule back = ThresholdRule::kMaxMacroF1;
+    ASSERT_TRUE(ParseThresholdRule(ThresholdRuleName(r), &back));
+    EXPECT_EQ(back, r);
+  }
+  ThresholdRule r;
+  EXPECT_FALSE(ParseThresholdRule("best", &r));
+}
+
+TEST(MlMetrics, MacroF1AtShareReweightsTheFraudRows) {
+  Confusion c;
+  c.tp = 80;
+  c.fn = 20;
+  c.fp = 10;
+  c.tn = 190;  // fraud share 1/3
+  EXPECT_NEAR(MacroF1AtShare(c, 100.0 / 300), c.MacroF1(), 1e-12);
+  // At share 0.5 the fraud rows count double: tp 160, fn 40, fp 10, tn 190.
+  Confusion d;
+  d.tp = 160;
+  d.fn = 40;
+  d.fp = 10;
+  d.tn = 190;
+  EXPECT_NEAR(MacroF1AtShare(c, 0.5), d.MacroF1(), 1e-12);
+  EXPECT_LT(MacroF1AtShare(c, 0.05), c.MacroF1());  // rare fraud: the false flags weigh more
 }
 
 TEST(MlMetrics, Summarise) {
