@@ -134,6 +134,18 @@ struct GovernanceStats {
 // into target strings); owns all its state. Memory grows with the entities
 // seen (one small record per SIM, account, person, device and outlet).
 // Not thread-safe: one detector per event stream.
+//
+// Usage, alone (`interdict govern`) or inside the Engine, which also tells it
+// what only the engine knows (Note*):
+//
+//   GovernanceDetector gov(&dicts, cfg, [&](Action&& a) { sink(a); });
+//   for (const Event& e : events) gov.Apply(e);   // event-time order
+//   gov.NoteCallEnded(caller, answered);           // as each call's end becomes known
+//   gov.Finish(end_ts);
+//
+// `emit` is called synchronously from Apply, the Note* calls and Finish; it
+// must not call back into the detector (the engine queues governance's
+// flagged numbers and takes them over after the call returns).
 class GovernanceDetector {
  public:
   using Emit = std::function<void(Action&&)>;

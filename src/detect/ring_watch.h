@@ -105,6 +105,20 @@ struct GangRecord {
   std::vector<GangMember> members;  // members first (in detection order), then linked entities
 };
 
+// Dense-subgraph (ring) detection over the live transfer and call graphs,
+// with gang records (docs/rings.md). Usage, alone (`interdict govern`) or
+// inside the Engine, which passes it every other detector's actions:
+//
+//   RingWatch rings(&dicts, cfg, [&](Action&& a) { sink(a); });
+//   for (const Event& e : events) { rings.Apply(e); }  // event-time order
+//   rings.NoteAction(a);                                // each action decided elsewhere
+//   rings.Finish(end_ts);
+//   for (const GangRecord& g : rings.Gangs()) { ... }    // as GangRow into store/case_store.h
+//
+// Ownership: borrows `dicts` (must outlive it); owns the graphs and gang
+// records. `emit` is called synchronously from Apply and Finish and must not
+// call back into it. Not thread-safe: one per event stream, all calls
+// (Gangs() included) from one thread.
 class RingWatch {
  public:
   using Emit = std::function<void(Action&&)>;

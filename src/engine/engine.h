@@ -113,6 +113,23 @@ struct EngineStats {
 // on them through the model file's feature names).
 const std::vector<std::string>& NumberFeatureNames();
 
+// Usage (what `interdict run` does through its pipeline, cli/cmd_run.cc):
+//
+//   Dictionaries dicts;                       // filled by the reader as it interns ids
+//   Engine engine(&dicts, cfg, [&](const Action& a) { writer.Write(a); });
+//   while (reader.Next(&e)) engine.Apply(e);  // event-time order
+//   engine.Finish(end_ts);                    // restitution, queued warnings
+//
+// Lifetime: `dicts` must outlive the engine and may grow between calls (the
+// reader interns ahead); the engine keeps ids, never pointers into it. The
+// sink is called synchronously from inside Apply / AdvanceTo / Finish, in
+// action order; it must not call back into the engine, and the Action
+// reference is valid only during the call. Governance and ring detection run
+// inside the engine (EngineConfig: governance_config, rings_config) and emit
+// through the same sink.
+// Thread safety: none. All calls, queries included, from one thread (or
+// under the caller's lock); a server that answers queries while a stream is
+// applied must serialise them with Apply. Two engines share nothing.
 class Engine {
  public:
   using Sink = std::function<void(const Action&)>;
