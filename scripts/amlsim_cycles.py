@@ -9,8 +9,11 @@ member passes the amount on to the next, less a 10 % margin.
   small:    3-5 yuan, repeated every 37 days, hops 0-3 days apart (like the
             fan-in sample's laundering transfers)
   ordinary: 300-600 yuan once (at least 100), hops 1-10 days apart
+  mixed:    the fan-in sample as it is (its own fan-in patterns, laundering
+            transfers and labels kept) plus ordinary cycles, like AMLSim's
+            mixed fan-in + cycle sample
 
-Usage: amlsim_cycles.py small|ordinary OUT_DIR [SEED]; then
+Usage: amlsim_cycles.py small|ordinary|mixed OUT_DIR [SEED]; then
 interdict import amlsim OUT_DIR DATASET, govern, eval (docs/governance.md).
 """
 import csv
@@ -26,9 +29,12 @@ def main():
     random.seed(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     nodes = list(csv.DictReader(open(SRC + 'nodes.csv')))
     ids = [r['nodeid'] for r in nodes]
+    keep = mode == 'mixed'
     rows = [(r['sourceNodeId'], r['targetNodeId'], r['value'], int(r['time']))
-            for r in csv.DictReader(open(SRC + 'transactions.csv')) if float(r['value']) >= 20]
+            for r in csv.DictReader(open(SRC + 'transactions.csv')) if keep or float(r['value']) >= 20]
     fraud, laundering = set(), []
+    if keep:
+        fraud = {r['nodeid'] for r in nodes if r['isFraud'] in ('1', 'True', 'true')}
     for _ in range(200):
         size = random.randint(4, 10)
         members = random.sample(ids, size)
