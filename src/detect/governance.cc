@@ -214,6 +214,7 @@ struct GovernanceDetector::State {
   // transfers (a flagged account's ends leave it, as a flagged outlet's
   // openings leave the outlets' base rate).
   uint64_t p2p_ends = 0, tiny_ends = 0;
+  Ts first_transfer = kNoTs;  // the data's first transfer: how long its transfers span (IsNew)
 
   // Entries by id, growing on demand; references stay valid (ChunkedTable).
   AccountState& Acc(AccountId a) { return At(accounts, a); }
@@ -620,16 +621,19 @@ struct GovernanceDetector::State {
     b.senders.clear();
     for (size_t k = b.window.size(); k-- > 0 && b.senders.size() < kMaxSenders;) AddSender(b, b.window[k].from);
   }
-  // New: opened within new_account_s of now, or of its first transfer in
-  // the data. A bought account is used within weeks of its opening; in a
-  // data set of months (AMLSim: 149 days, every account opened 30 days
-  // before its first transfer) an account's age keeps growing while it does
-  // the same things, so what it was when it first appeared is what counts.
-  // In a week of data the two differ by at most that week.
+  // New: opened within new_account_s of now; or, once the data's transfers
+  // span more than new_account_s, within new_account_s of the account's
+  // first transfer in the data. A bought account is used within weeks of
+  // its opening; in a data set of months (AMLSim: 149 days, every account
+  // opened 30 days before its first transfer) an account's age keeps
+  // growing while it does the same things, so what it was when it first
+  // appeared is what counts. A week of data (the provinces) is judged by
+  // age alone, as before.
   bool IsNew(const AccountState& a, Ts now) const {
     if (!a.known || a.opened == kNoTs) return false;
-    const Ts seen = a.first_activity == kNoTs ? now : std::min(now, a.first_activity);
-    return seen - a.opened <= cfg.new_account_s;
+    if (now - a.opened <= cfg.new_account_s) return true;
+    return first_transfer != kNoTs && now - first_transfer > cfg.new_account_s && a.first_activity != kNoTs &&
+           a.first_activity - a.opened <= cfg.new_account_s;
   }
   // A shop's takings (a stall's QR code on a personal account): many
   // payments received, nearly all of them small. Victims pay savings.
@@ -763,6 +767,7 @@ struct GovernanceDetector::State {
   void OnTransfer(const Event& e) {
     const Transfer& t = e.transfer;
     const Ts now = e.ts;
+    if (first_transfer == kNoTs) first_transfer = now;
     const bool p2p_transfer = t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId &&
                               t.from != t.to && t.channel != Channel::kPos && t.channel != Channel::kThirdParty &&
                               !Acc(t.from).business && !Acc(t.to).business;
