@@ -9,8 +9,14 @@ member passes the amount on to the next, less a 10 % margin.
   small:    3-5 yuan, repeated every 37 days, hops 0-3 days apart (like the
             fan-in sample's laundering transfers)
   ordinary: 300-600 yuan once (at least 100), hops 1-10 days apart
+  fixed / fixed-big: AMLSim's own cycle schedule (FIXED_INTERVAL: hops
+            149 // size days apart, each hop made size times at random
+            amounts of 3-5 / 10-20 yuan)
+  mixed:    the fan-in sample as it is (its own fan-in patterns, laundering
+            transfers and labels kept) plus ordinary cycles, like AMLSim's
+            mixed fan-in + cycle sample
 
-Usage: amlsim_cycles.py small|ordinary OUT_DIR [SEED]; then
+Usage: amlsim_cycles.py small|ordinary|mixed|fixed|fixed-big OUT_DIR [SEED]; then
 interdict import amlsim OUT_DIR DATASET, govern, eval (docs/governance.md).
 """
 import csv
@@ -26,15 +32,31 @@ def main():
     random.seed(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     nodes = list(csv.DictReader(open(SRC + 'nodes.csv')))
     ids = [r['nodeid'] for r in nodes]
+    keep = mode == 'mixed'
     rows = [(r['sourceNodeId'], r['targetNodeId'], r['value'], int(r['time']))
-            for r in csv.DictReader(open(SRC + 'transactions.csv')) if float(r['value']) >= 20]
+            for r in csv.DictReader(open(SRC + 'transactions.csv')) if keep or float(r['value']) >= 20]
     fraud, laundering = set(), []
+    if keep:
+        fraud = {r['nodeid'] for r in nodes if r['isFraud'] in ('1', 'True', 'true')}
     for _ in range(200):
         size = random.randint(4, 10)
         members = random.sample(ids, size)
         fraud |= set(members)
         start = random.randint(1, 40)
-        if mode == 'small':
+        if mode in ('fixed', 'fixed-big'):
+            # AMLSim's own CycleTransactionModel (FIXED_INTERVAL): hop i at
+            # start + (149 // size) * i, the same transfer made once per member
+            # (every member's step calls sendTransactions), each at a fresh
+            # random amount; small: as the fan-in sample's 3-5 yuan, big: 10-20
+            lo, hi = (3, 5) if mode == 'fixed' else (10, 20)
+            interval = 149 // size
+            start = random.randint(1, interval)
+            for i in range(size):
+                step = start + interval * i
+                if step <= 149:
+                    for _ in range(size):
+                        laundering.append((members[i], members[(i + 1) % size], random.uniform(lo, hi), step))
+        elif mode == 'small':
             amount = random.uniform(3, 5)
             for rep in range(4):
                 for i in range(size):

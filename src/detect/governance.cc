@@ -154,6 +154,9 @@ struct P2pState {
   // distinct ones (one that left the list counts as new when it comes back,
   // which only makes the ring test stricter).
   uint32_t npeers = 0;
+  // Its person-to-person transfers between personal accounts, and of them
+  // the tiny ones (under probe_max): the rare-probe test (RareProbeTail).
+  uint32_t transfers = 0, tiny = 0;
   std::vector<AccountId> peers;
   std::vector<FlowToken> flows;  // newest kMaxFlows within flow_window_s
 };
@@ -206,6 +209,12 @@ struct GovernanceDetector::State {
   const P2pState kNoP2p{};
   uint64_t peer_ends = 0;  // counterparties summed over all accounts (two per pair)
   std::vector<AccountId> ring_work;  // members whose counterparties are to be re-tested
+  // Ends of person-to-person transfers between personal accounts at accounts
+  // not flagged as mules, and of them tiny ones: the ordinary rate of tiny
+  // transfers (a flagged account's ends leave it, as a flagged outlet's
+  // openings leave the outlets' base rate).
+  uint64_t p2p_ends = 0, tiny_ends = 0;
+  Ts first_transfer = kNoTs;  // the data's first transfer: how long its transfers span (IsNew)
 
   // Entries by id, growing on demand; references stay valid (ChunkedTable).
   AccountState& Acc(AccountId a) { return At(accounts, a); }
@@ -612,14 +621,34 @@ struct GovernanceDetector::State {
     b.senders.clear();
     for (size_t k = b.window.size(); k-- > 0 && b.senders.size() < kMaxSenders;) AddSender(b, b.window[k].from);
   }
+  // New: opened within new_account_s of now; or, once the data's transfers
+  // span more than new_account_s, within new_account_s of the account's
+  // first transfer in the data. A bought account is used within weeks of
+  // its opening; in a data set of months (AMLSim: 149 days, every account
+  // opened 30 days before its first transfer) an account's age keeps
+  // growing while it does the same things, so what it was when it first
+  // appeared is what counts. A week of data (the provinces) is judged by
+  // age alone, as before.
   bool IsNew(const AccountState& a, Ts now) const {
-    return a.known && a.opened != kNoTs && now - a.opened <= cfg.new_account_s;
+    if (!a.known || a.opened == kNoTs) return false;
+    if (now - a.opened <= cfg.new_account_s) return true;
+    return first_transfer != kNoTs && now - first_transfer > cfg.new_account_s && a.first_activity != kNoTs &&
+           a.first_activity - a.opened <= cfg.new_account_s;
   }
   // A shop's takings (a stall's QR code on a personal account): many
   // payments received, nearly all of them small. Victims pay savings.
   bool TakesSmallPayments(const AccountState& a) const {
     return static_cast<int>(a.payments_in) >= cfg.shop_min_payments &&
            static_cast<double>(a.small_payments_in) >= cfg.shop_small_share * static_cast<double>(a.payments_in);
+  }
+  // P(X >= k) for X ~ Binomial(n, r): k of the account's n person-to-person
+  // transfers tiny, r the rate at accounts not flagged; 1 without a tiny one.
+  double RareProbeTail(const AccountState& a) const {
+    if (a.p2p == kNoId) return 1.0;
+    const P2pState& p = p2p[a.p2p];
+    if (p.tiny == 0 || p2p_ends == 0) return 1.0;
+    const double r = static_cast<double>(tiny_ends) / static_cast<double>(p2p_ends);
+    return BinomialUpperTail(p.tiny, p.transfers, r);
   }
   double MuleScore(const AccountState& a, Ts now, std::string* reason) const {
     double s = 0;
@@ -634,8 +663,20 @@ struct GovernanceDetector::State {
     // envelopes and change between young people's accounts are everyday
     // (4 % of person-to-person transfers in independent-dev are under 10
     // yuan), so neither weight flags without further signs.
-    if (a.pair_probes > 0) add(cfg.probe_new_pair_weight, "probe_new_pair");
-    else if (a.probes > 0) add(cfg.probe_weight, "probe");
+    // Where tiny transfers are rare, an account making more of them than the
+    // data's ordinary rate allows is a probe whatever its age: it flags alone.
+    // A stall's takings (small_payments, or a few yuan from several payers
+    // within hours: fan-in) include a few yuan from passers-by: its tiny
+    // transfers are trade, not probes.
+    if (!TakesSmallPayments(a) && static_cast<int>(a.senders.size()) < cfg.fanin_min_senders &&
+        RareProbeTail(a) <= cfg.probe_alpha) {
+      const P2pState& p = p2p[a.p2p];
+      add(cfg.mule_flag_score, fmt::format("probe_rare:{}/{}", p.tiny, p.transfers));
+    } else if (a.pair_probes > 0) {
+      add(cfg.probe_new_pair_weight, "probe_new_pair");
+    } else if (a.probes > 0) {
+      add(cfg.probe_weight, "probe");
+    }
     // Like a pass-through: strong, but a family's old accounts passing a sum
     // round do it too; with a new account (bought for the job) or another
     // sign it flags.
@@ -665,6 +706,11 @@ struct GovernanceDetector::State {
     AccountState& a = Acc(id);
     a.flagged = true;
     ++stats->mules;
+    if (a.p2p != kNoId) {  // its transfer ends leave the ordinary rate
+      const P2pState& p = p2p[a.p2p];
+      p2p_ends -= std::min<uint64_t>(p2p_ends, p.transfers);
+      tiny_ends -= std::min<uint64_t>(tiny_ends, p.tiny);
+    }
     Send(ts, ActionType::kFlagAccount, TargetKind::kAccount, Name(dicts->account, id), std::min(1.0, s),
          std::move(reason));
     EnsureRing(id);
@@ -721,6 +767,29 @@ struct GovernanceDetector::State {
   void OnTransfer(const Event& e) {
     const Transfer& t = e.transfer;
     const Ts now = e.ts;
+    if (first_transfer == kNoTs) first_transfer = now;
+    const bool p2p_transfer = t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId &&
+                              t.from != t.to && t.channel != Channel::kPos && t.channel != Channel::kThirdParty &&
+                              !Acc(t.from).business && !Acc(t.to).business;
+    if (p2p_transfer) {
+      // Created here, before any reference into p2p is taken.
+      P2pOf(t.from);
+      P2pOf(t.to);
+      // Between two personal accounts (bank_accounts rows): the rare-probe
+      // counts, before the two are scored below.
+      if (Acc(t.from).known && Acc(t.to).known) {
+        const bool tiny = t.amount < cfg.probe_max;
+        for (AccountId id : {t.from, t.to}) {
+          P2pState& p = p2p[accounts[id].p2p];
+          ++p.transfers;
+          p.tiny += tiny;
+          if (!accounts[id].flagged) {
+            ++p2p_ends;
+            tiny_ends += tiny;
+          }
+        }
+      }
+    }
     // Sender side.
     if (t.from != kNoId) {
       AccountState& a = Acc(t.from);
@@ -809,12 +878,7 @@ struct GovernanceDetector::State {
     }
     if (t.from != kNoId) ScoreAccount(t.from, now);
     if (t.to != kNoId) ScoreAccount(t.to, now);
-    if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId && t.from != t.to &&
-        t.channel != Channel::kPos && t.channel != Channel::kThirdParty && !Acc(t.from).business &&
-        !Acc(t.to).business)
-    {
-      P2pOf(t.from);
-      P2pOf(t.to);
+    if (p2p_transfer) {
       FollowFlow(t.from, t.to, t.amount, now);
       RingLinks(t.from, t.to, t.amount, now);
     }
@@ -1096,6 +1160,14 @@ void GovernanceDetector::Finish(Ts end) {
   for (int round = 0; round < 2; ++round)
     for (OutletId o = 0; o < s_->outlets.size(); ++o)
       if (s_->outlets[o].bad[0] + s_->outlets[o].bad[1] > 0) s_->TestOutlet(o, end);
+  // The rate of tiny transfers has settled too (flagged mules left it): an
+  // account with tiny transfers is scored once more.
+  for (AccountId a = 0; a < s_->accounts.size(); ++a) {
+    const AccountState& as = s_->accounts[a];
+    if (as.flagged || !as.known || as.p2p == kNoId || s_->p2p[as.p2p].tiny == 0) continue;
+    s_->ScoreAccount(a, end);
+    s_->DrainRingWork(end);
+  }
 }
 
 }  // namespace interdict

@@ -71,6 +71,15 @@ struct GovernanceConfig {
   // tiny transfers are rare (AMLSim's samples) a centre may raise them.
   double probe_new_pair_weight = 0.35;
   double probe_weight = 0.25;
+  // Rare probes: an account whose tiny person-to-person transfers are more
+  // than the data's own rate allows (k of its n transfers tiny, each tiny
+  // with the chance r = tiny ends / all ends at accounts not flagged so far;
+  // P(X >= k) for X ~ Binomial(n, r) at most probe_alpha) flags whatever its
+  // age. Where tiny transfers are everyday (independent-dev: 5 % of
+  // person-to-person transfers, one or two per account) no account reaches
+  // it; where they are rare (AMLSim: every ordinary transfer >= 100 yuan) a
+  // few of them do.
+  double probe_alpha = 1e-4;
   Ts new_account_s = 60 * 86400;   // opened within 60 days of its activity: bought accounts are used within weeks
   double mule_flag_score = 0.6;    // flag_account from this score
   int fanin_min_senders = 3;       // distinct payers in the window

@@ -124,7 +124,7 @@ const std::vector<Field>& Fields() {
       G(mule_phone_min_accounts), G(mule_phone_min_holders), G(mule_phone_min_flagged),
       G(mule_phone_strong_accounts), G(mule_phone_strong_holders),
       G(mule_window_s), G(mule_min_in), G(mule_pass_share), G(own_money_slack), G(probe_max),
-      G(probe_new_pair_weight), G(probe_weight), G(new_account_s), G(mule_flag_score), G(fanin_min_senders),
+      G(probe_new_pair_weight), G(probe_weight), G(probe_alpha), G(new_account_s), G(mule_flag_score), G(fanin_min_senders),
       G(shop_min_payments), G(shop_max_payment), G(shop_small_share), G(collector_min_mules),
       G(collector_min_share), G(flow_window_s), G(flow_max_cut), G(flow_slack), G(flow_cycle_min_len),
       G(ring_min_links), G(ring_alpha),
