@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -20,8 +21,10 @@ namespace interdict {
 namespace {
 
 constexpr int64_t kMaxRepeat = 1'000'000;      // one repeat line
-constexpr size_t kMaxSteps = 20'000'000;       // a whole file, after expansion
+constexpr size_t kMaxSteps = 2'000'000;        // events of a whole file, after expansion
+constexpr size_t kMaxExpects = 100'000;
 constexpr int kMaxRepeatDepth = 4;
+constexpr int64_t kMaxIterations = 5'000'000;  // all repeats of a file together, skipped copies included
 
 using Env = std::map<std::string, int64_t, std::less<>>;
 
@@ -88,11 +91,28 @@ class Expr {
       else return v;
     }
   }
+  // Arithmetic that fails (instead of overflowing) outside int64.
+  int64_t Add(int64_t a, int64_t b) {
+    int64_t r = 0;
+    return __builtin_add_overflow(a, b, &r) ? TooLarge() : r;
+  }
+  int64_t Sub(int64_t a, int64_t b) {
+    int64_t r = 0;
+    return __builtin_sub_overflow(a, b, &r) ? TooLarge() : r;
+  }
+  int64_t Mul(int64_t a, int64_t b) {
+    int64_t r = 0;
+    return __builtin_mul_overflow(a, b, &r) ? TooLarge() : r;
+  }
+  int64_t TooLarge() {
+    Fail(fmt::format("number too large in {{{}}}", s_));
+    return 0;
+  }
   int64_t Sum() {
     int64_t v = Product();
     for (;;) {
-      if (Eat("+")) v += Product();
-      else if (Eat("-")) v -= Product();
+      if (Eat("+")) v = Add(v, Product());
+      else if (Eat("-")) v = Sub(v, Product());
       else return v;
     }
   }
@@ -107,11 +127,24 @@ class Expr {
         Fail(fmt::format("division by zero in {{{}}}", s_));
         return 0;
       }
-      v = div ? v / r : mod ? v % r : v * r;
+      if ((div || mod) && r == -1) {  // x / -1 = -x, x % -1 = 0, without INT64_MIN / -1
+        v = mod ? 0 : Sub(0, v);
+        continue;
+      }
+      v = div ? v / r : mod ? v % r : Mul(v, r);
     }
   }
   int64_t Unary() {
-    if (Eat("-")) return -Unary();
+    if (++depth_ > 100) {
+      Fail(fmt::format("expression nested too deep in {{{}}}", s_));
+      pos_ = s_.size();
+      return 0;
+    }
+    struct Leave {
+      int* d;
+      ~Leave() { --*d; }
+    } leave{&depth_};
+    if (Eat("-")) return Sub(0, Unary());
     if (Eat("!")) return !Unary();
     if (Eat("(")) {
       int64_t v = Ternary();
@@ -145,6 +178,7 @@ class Expr {
   std::string_view s_;
   const Env& env_;
   size_t pos_ = 0;
+  int depth_ = 0;
   std::string err_;
 };
 
@@ -223,6 +257,7 @@ bool ParseDuration(std::string_view s, Ts* out) {
       case 's': total += n; break;
       default: return false;
     }
+    if (total > 1'000'000'000'000) return false;  // 30,000 years: a typo, and no overflow
   }
   *out = total;
   return true;
@@ -329,7 +364,7 @@ class Parser {
   }
 
   bool Push(ScenarioStep st) {
-    if (s_->steps.size() >= kMaxSteps) return Fail(fmt::format("more than {} events", kMaxSteps));
+    if (s_->steps.size() >= kMaxSteps) return Fail(fmt::format("more than {} events (a bigger world is a data set for `interdict run`)", kMaxSteps));
     st.line = line_;
     s_->steps.push_back(std::move(st));
     return true;
@@ -396,6 +431,7 @@ class Parser {
     if (!when_expr.empty() && (when_expr.front() != '{' || when_expr[when_expr.size() - 2] != '}'))
       return Fail("write the condition in braces: `when {i % 4 != 0}`");
     for (int64_t k = 0; k < n; ++k) {
+      if (++iterations_ > kMaxIterations) return Fail(fmt::format("repeats expand to more than {} lines", kMaxIterations));
       e[var] = k;
       if (!when_expr.empty()) {
         std::string v;
@@ -406,6 +442,8 @@ class Parser {
         if (c == 0) continue;
       }
       const Ts at = from + k * every;
+      if (at - s_->start > 1'000'000'000'000 || s_->start - at > 1'000'000'000'000)
+        return Fail("a repeat's times run more than 30,000 years from the start");
       if (!Line(body, e, depth + 1, has_from ? &at : nullptr)) return false;
     }
     return true;
@@ -460,15 +498,13 @@ class Parser {
     int64_t y = 0;
     if (t.size() != 4 || t[2] != "born" || !ParseInt(t[3], &y) || y < 1900 || y > 2100)
       return Fail("write `person ID born YEAR` (a year from 1900 to 2100)");
-    for (const ScenarioPerson& p : s_->persons)
-      if (p.id == t[1]) return Fail(fmt::format("person {} declared twice", t[1]));
+    if (!declared_.insert(t[1]).second) return Fail(fmt::format("person {} declared twice", t[1]));
     s_->persons.push_back({t[1], static_cast<int>(y)});
     return true;
   }
 
   bool Declared(const std::string& person) {
-    for (const ScenarioPerson& p : s_->persons)
-      if (p.id == person) return true;
+    if (declared_.count(person)) return true;
     return Fail(fmt::format("person {} is not declared (add `person {} born YEAR` above)", person, person));
   }
 
@@ -634,15 +670,13 @@ class Parser {
       }
       size_t j = i + 2;
       if (!count(&j)) return false;
-      s_->expects.push_back(std::move(x));
-      return true;
+      return PushExpect(std::move(x));
     }
     if (t[i] == "restitution" || t[i] == "cases") {
       x.kind = t[i] == "cases" ? ScenarioExpect::Kind::kCases : ScenarioExpect::Kind::kRestitution;
       size_t j = i + 1;
       if (!count(&j)) return false;
-      s_->expects.push_back(std::move(x));
-      return true;
+      return PushExpect(std::move(x));
     }
     if (t[i] == "no") {
       x.count = 0;
@@ -688,6 +722,11 @@ class Parser {
         return Fail(fmt::format("unexpected '{}' in expect; {}", w, help));
       }
     }
+    return PushExpect(std::move(x));
+  }
+
+  bool PushExpect(ScenarioExpect x) {
+    if (s_->expects.size() >= kMaxExpects) return Fail(fmt::format("more than {} expectations", kMaxExpects));
     s_->expects.push_back(std::move(x));
     return true;
   }
@@ -695,6 +734,8 @@ class Parser {
   std::string path_;
   Scenario* s_;
   int line_ = 0;
+  int64_t iterations_ = 0;
+  std::set<std::string, std::less<>> declared_;
   std::string err_;
 };
 

@@ -119,6 +119,10 @@ TEST(ScenarioFormat, BadLinesAreErrorsWithFileAndLine) {
       {"repeat 3 from +0s: call 1 -> {k}", "unknown variable 'k'"},
       {"repeat 3 from +0s: call 1 -> {i/0}", "division by zero"},
       {"repeat 3 from +0s: call 1 -> {i+}", "ends early"},
+      {"repeat 3 from +0s: call 1 -> {9223372036854775807 + 1}", "too large"},
+      {"repeat 3 from +0s: call 1 -> {-9223372036854775807 - 2}", "too large"},
+      {"repeat 3 from +0s: call 1 -> {4611686018427387904 * 4}", "too large"},
+      {"at +999999999d999999999d call 1 -> 2", "not a time"},
       {"repeat 3 from +0s: call 1 -> {(i}", "')'"},
       {"repeat 3 from +0s: call 1 -> {i", "'{' without '}'"},
       {"repeat 3 from +0s when i: call 1 -> 2", "braces"},
@@ -134,6 +138,8 @@ TEST(ScenarioFormat, BadLinesAreErrorsWithFileAndLine) {
       {"config min_calls = \"many\"", "min_calls"},
       {"sing 1 -> 2", "unknown line 'sing'"},
       {"at +1h sms 1 -> 2 template \"unterminated", "unterminated"},
+      {"repeat 10 when {i >= 0}: repeat 1000000 as j when {0}: expect no any", "more than 5000000"},
+      {"repeat 200000 when {i >= 0}: expect no any", "more than 100000 expectations"},
   };
   for (const auto& [line, why] : bad) {
     interdict::Scenario s;
@@ -142,7 +148,16 @@ TEST(ScenarioFormat, BadLinesAreErrorsWithFileAndLine) {
     EXPECT_NE(st.message().find("x.test:4: "), std::string::npos) << line << " -> " << st.message();
     EXPECT_NE(st.message().find(why), std::string::npos) << line << " -> " << st.message();
   }
+  {
+    interdict::Scenario s;
+    const std::string deep = "repeat 1 from +0s: call 1 -> {" + std::string(100000, '(') + "1" + std::string(100000, ')') + "}";
+    Status st = ParseText("expect no any\n" + deep + "\n", &s);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.message().find("too deep"), std::string::npos) << st.message().substr(0, 200);
+  }
   interdict::Scenario s;
+  Status st = ParseText("expect no any\nperson P born 1990\nperson P born 1991\n", &s);
+  EXPECT_NE(st.message().find("x.test:3: person P declared twice"), std::string::npos) << st.message();
   EXPECT_FALSE(ParseText("person P born 1990\n", &s).ok());  // nothing checked
   EXPECT_FALSE(LoadScenario("/nonexistent/x.test", &s).ok());
 }
