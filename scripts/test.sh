@@ -2,8 +2,16 @@
 # Builds and runs every test: the release build's suite, the same suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and a short libFuzzer run of
 # each fuzz target. Installs what it needs first. This is what CI runs.
+#   scripts/test.sh          the above (slow scenarios are listed but skipped)
+#   scripts/test.sh --slow   builds the release tree and runs only the slow
+#                            scenarios, tests/scenarios/slow/*.test (docs/scenarios.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --slow ]; then
+  bash scripts/build.sh release
+  (cd build && INTERDICT_SLOW_SCENARIOS=1 ctest --output-on-failure -R '^SlowScenario/' -j "${JOBS:-$(nproc)}")
+  exit
+fi
 bash scripts/install-deps.sh
 echo "== release build and tests"
 bash scripts/build.sh release
