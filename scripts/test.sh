@@ -15,9 +15,10 @@ fi
 bash scripts/install-deps.sh
 echo "== release build and tests"
 bash scripts/build.sh release
-(cd build && ctest --output-on-failure -j "$(nproc)")
+# Slow scenarios (tests/scenarios/slow) run only with --slow: excluded here rather than reported as skipped.
+(cd build && ctest --output-on-failure -E '^SlowScenario/' -j "$(nproc)")
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 bash scripts/build.sh asan
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$(nproc)")
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -E '^SlowScenario/' -j "$(nproc)")
 echo "== fuzzing (short runs)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
