@@ -39,6 +39,17 @@ double PeakRssMb() {
   return ru.ru_maxrss / 1024.0;
 }
 
+// The pipeline, in one thread: DatasetReader (a directory or one event file
+// on stdin, merged in event-time order, rejects to rejects.csv) -> a ring of
+// kAhead events read ahead, each Prefetch()ed, then PrefetchNear()ed, then
+// Apply()ed to the Engine -> its sink writes each action to actions.csv and
+// to the case database (cases.db, committed every 50,000 actions) as it is
+// decided -> at the end Finish(), then cases, gangs and restitution are saved
+// and summary.json written. Ownership: this function owns the reader, the
+// dictionaries (which outlive the engine: declared first), the engine and
+// the writers; everything is destroyed when it returns. A server or a stream
+// source (issues 13-14) needs this loop as a library (issue 11, runtime/):
+// it is not one yet.
 int RunRun(const RunOptions& o) {
   const GlobalOptions& g = Globals();
   EngineConfig cfg;
