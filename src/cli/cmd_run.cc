@@ -82,7 +82,7 @@ int RunRun(const RunOptions& o) {
   ropt.tz = g.tz;
   ropt.lateness_s = g.lateness_s;
   ropt.exact_distinct = o.exact_distinct;
-  ropt.intern_sms_templates = false;  // no rule of the engine reads sms.template_id
+  ropt.intern_sms_templates = false;  // the engine compares sms.template_hash, never the dense id
   DatasetReader reader(&dicts, &rejects, ropt);
   if (o.dataset == "-") {
     const FileSpec* spec = FindFileSpec(o.stream_kind);

@@ -308,7 +308,7 @@ struct Engine::Impl {
   DenseTable<uint8_t> internal;              // account has a bank_accounts row
   DenseTable<AccountKind> account_kind;
   struct SmsBlast {
-    TemplateId tmpl = kNoId;
+    uint32_t tmpl = 0;        // its first text's TemplateHash (the reader need not intern templates)
     uint32_t links = 0;       // link SMS of that template so far
     bool spoiled = false;     // another template, or something reached the card: not a blaster
     Distinct256 recipients;   // by NameHash of the receiver
@@ -895,9 +895,9 @@ struct Engine::Impl {
     if (opened == kNoTs || sender.first_seen - opened > cfg.new_card_s) return;
     auto [it, fresh] = sms_blasts.try_emplace(s.sender);
     SmsBlast& b = it->second;
-    if (fresh) b.tmpl = s.template_id;
+    if (fresh) b.tmpl = s.template_hash;
     if (b.spoiled) return;
-    if (s.template_id != b.tmpl || sender.in_total > 0 || sender.answered_total > 0) {
+    if (s.template_hash != b.tmpl || sender.in_total > 0 || sender.answered_total > 0) {
       b.spoiled = true;
       return;
     }

@@ -70,7 +70,7 @@ class World {
     e.kind = EventKind::kSms;
     e.ts = ts;
     e.sms = interdict::Sms{d_.msisdn.Intern(from), d_.msisdn.Intern(to), static_cast<uint8_t>(link ? 1 : 0),
-                           static_cast<TemplateId>(std::hash<std::string>{}(tmpl) & 0x7fffffff)};
+                           d_.tmpl.Intern(tmpl), TemplateHash(tmpl)};
     Apply(e);
   }
   void Pay(Ts ts, const std::string& txn, const std::string& from, const std::string& to, Money fen,

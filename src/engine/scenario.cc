@@ -810,7 +810,7 @@ std::vector<std::string> RunScenario(const Scenario& s, std::vector<Action>* act
       case K::kSms:
         e.kind = EventKind::kSms;
         e.sms = Sms{d.msisdn.Intern(st->a), d.msisdn.Intern(st->b), static_cast<uint8_t>(st->link ? 1 : 0),
-                    static_cast<TemplateId>(std::hash<std::string>{}(st->c) & 0x7fffffff)};
+                    d.tmpl.Intern(st->c), TemplateHash(st->c)};
         break;
       case K::kPay:
         e.kind = EventKind::kTransfer;

@@ -41,9 +41,10 @@ struct ReadOptions {
   // approximate) from the hash interning computes anyway.
   bool exact_distinct = false;
   // sms.template_id is checked and counted like any id but, when false, not
-  // interned: the event's template_id is kNoId. Why: the engine reads no
-  // template ids, and a province's SMS carry millions of distinct ones
-  // (7.8M in the simulated 1M-person week), each a new dictionary entry.
+  // interned: the event's template_id is kNoId (template_hash is set either
+  // way, and is what the engine compares). Why: a province's SMS carry
+  // millions of distinct ones (7.8M in the simulated 1M-person week), each a
+  // new dictionary entry.
   bool intern_sms_templates = true;
 };
 

@@ -225,6 +225,7 @@ TEST(Dataset, DistinctCountsAndUninternedTemplates) {
     EXPECT_EQ(find(r->stats[0], "template_id").distinct, 500u);
     EXPECT_EQ(r->dicts.tmpl.size(), 500u);
     EXPECT_NE(r->events[0].sms.template_id, kNoId);
+    EXPECT_EQ(r->events[0].sms.template_hash, TemplateHash("tpl0"));
   }
   {
     ReadOptions opt;
@@ -242,6 +243,11 @@ TEST(Dataset, DistinctCountsAndUninternedTemplates) {
     EXPECT_EQ(r->dicts.tmpl.size(), 0u);
     EXPECT_EQ(r->events[0].sms.template_id, kNoId);
     EXPECT_EQ(r->dicts.msisdn.Find("r2999"), r->events[2999].sms.receiver);
+    // The template's text still reaches the consumer as a hash: equal texts
+    // (rows 0 and 500: tpl0), equal hashes; other texts, others.
+    EXPECT_EQ(r->events[0].sms.template_hash, TemplateHash("tpl0"));
+    EXPECT_EQ(r->events[500].sms.template_hash, r->events[0].sms.template_hash);
+    EXPECT_NE(r->events[1].sms.template_hash, r->events[0].sms.template_hash);
   }
 }
 

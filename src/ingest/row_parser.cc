@@ -471,6 +471,7 @@ bool RowParser::Finish(PendingRow* p, Event* e, RejectInfo* rej) {
       e->sms.sender = InternPending(id[0]);
       e->sms.receiver = InternPending(id[1]);
       e->sms.template_id = InternPending(id[2]);
+      e->sms.template_hash = id[2].text.empty() ? 0 : FoldTemplateHash(id[2].hash);
       return true;
     case EventKind::kTransfer: {
       // The duplicate check comes first and alone: a rejected row must leave

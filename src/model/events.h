@@ -3,7 +3,9 @@
 // buffer and the engine, no allocation per event.
 #pragma once
 #include <cstdint>
+#include <string_view>
 
+#include "base/hash.h"
 #include "base/money.h"
 #include "base/time.h"
 #include "model/enums.h"
@@ -52,11 +54,20 @@ struct Call {
   CellId callee_cell;
 };
 
+// An SMS template's text as 32 bits, 0 for none: what the engine compares
+// (equal text, equal hash), whether or not the reader interned template ids.
+inline uint32_t FoldTemplateHash(uint64_t text_hash) {
+  const uint32_t h = static_cast<uint32_t>(text_hash ^ (text_hash >> 32));
+  return h == 0 ? 1 : h;
+}
+inline uint32_t TemplateHash(std::string_view text) { return text.empty() ? 0 : FoldTemplateHash(HashBytes(text)); }
+
 struct Sms {
   MsisdnId sender;
   MsisdnId receiver;
   uint8_t has_url;  // 0, 1 or kNoFlag
-  TemplateId template_id;
+  TemplateId template_id;  // dense id, kNoId when the reader does not intern templates (ReadOptions)
+  uint32_t template_hash;  // TemplateHash of the template_id text, always set (0: none)
 };
 
 struct Transfer {
