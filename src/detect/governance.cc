@@ -535,7 +535,9 @@ struct GovernanceDetector::State {
     // registration), not bought cards. A seller's batch in a gang's phone is
     // still judged (the seller is flagged when the batch is opened across
     // outlets or operators, before its cards call).
-    if (OwnLines(d.sims)) return;
+    if (OneSubscribersLines(
+            d.sims, [&](MsisdnId m) { return Msisdn(m).holder; }, [&](PersonId p) { return Person(p).seller; }))
+      return;
     const int nsims = static_cast<int>(d.sims.size());
     const int ncells = static_cast<int>(d.cells.size());
     if (nsims >= cfg.simbox_min_sims && ncells <= cfg.simbox_max_cells && out_share >= cfg.simbox_min_out_share) {
@@ -546,15 +548,6 @@ struct GovernanceDetector::State {
       FlagDevice(c.caller_imei, d, 2, e.ts, std::min(1.0, 0.6 + 0.04 * nsims),
                  fmt::format("sim_rotation+sims:{}+out:{:.2f}", nsims, out_share));
     }
-  }
-  // Every SIM has a registered holder, the same person, not a flagged seller.
-  bool OwnLines(const std::vector<MsisdnId>& sims) {
-    if (sims.empty()) return false;
-    const PersonId h = Msisdn(sims[0]).holder;
-    if (h == kNoId || Person(h).seller) return false;
-    for (MsisdnId m : sims)
-      if (Msisdn(m).holder != h) return false;
-    return true;
   }
   CellId MainCell(const DeviceState& d) const {
     CellId best = kNoId;
@@ -668,7 +661,8 @@ struct GovernanceDetector::State {
     // A stall's takings (small_payments, or a few yuan from several payers
     // within hours: fan-in) include a few yuan from passers-by: its tiny
     // transfers are trade, not probes.
-    if (!TakesSmallPayments(a) && static_cast<int>(a.senders.size()) < cfg.fanin_min_senders &&
+    const bool shop = TakesSmallPayments(a);
+    if (!shop && static_cast<int>(a.senders.size()) < cfg.fanin_min_senders &&
         RareProbeTail(a) <= cfg.probe_alpha) {
       const P2pState& p = p2p[a.p2p];
       add(cfg.mule_flag_score, fmt::format("probe_rare:{}/{}", p.tiny, p.transfers));
@@ -686,7 +680,7 @@ struct GovernanceDetector::State {
     // account of its own; a mule's account is new or shows another sign.
     if (a.ring_links > 0) add(0.45, fmt::format("ring:{}", a.ring_links));
     if (static_cast<int>(a.senders.size()) >= cfg.fanin_min_senders) add(0.15, "fan_in");
-    if (TakesSmallPayments(a)) add(-0.4, "small_payments");
+    if (shop) add(-0.4, "small_payments");
     if (a.exposed_payers > 0) add(a.exposed_payers > 1 ? 0.6 : 0.35, "exposed_payer");
     if (a.from_mules > 0) add(0.2, "from_mule");
     if (a.on_mule_phone) add(0.3, "mule_phone");

@@ -188,6 +188,22 @@ class GovernanceDetector {
   GovernanceStats stats_;
 };
 
+// The exception of the SIM-box and rotating-phone finders, the engine's and
+// governance's alike: every SIM on the device registered to one holder who is
+// not a flagged card seller is that subscriber's own equipment (a company's
+// SIM bank in its call gateway), not bought cards. `holder_of(m)` gives a
+// SIM's registered holder (kNoId: none, off-net); `is_seller(p)` whether the
+// holder is a flagged card seller.
+template <typename HolderOf, typename IsSeller>
+bool OneSubscribersLines(const std::vector<MsisdnId>& sims, HolderOf holder_of, IsSeller is_seller) {
+  if (sims.empty()) return false;
+  const PersonId h = holder_of(sims[0]);
+  if (h == kNoId || is_seller(h)) return false;
+  for (MsisdnId m : sims)
+    if (holder_of(m) != h) return false;
+  return true;
+}
+
 // One-sided binomial upper tail P(X >= k) for X ~ Binomial(n, q); exact sum
 // in log space (n up to millions is fine). Exposed for tests.
 double BinomialUpperTail(uint64_t k, uint64_t n, double q);

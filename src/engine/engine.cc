@@ -317,9 +317,9 @@ struct Engine::Impl {
     PersonId first = kNoId;
     uint32_t distinct = 0;  // 1, or 2 for "more than one" (all the rule needs)
   };
-  absl::flat_hash_map<AccountId, ExposedPayers> exposed_payers;
+  absl::flat_hash_map<AccountId, ExposedPayers> exposed_payers;  // payee -> exposed persons paying it
   // Senders of link SMS on new cards (JudgeSmsBlast); a few per 10,000 numbers.
-  absl::flat_hash_map<MsisdnId, SmsBlast> sms_blasts;  // payee -> exposed persons paying it
+  absl::flat_hash_map<MsisdnId, SmsBlast> sms_blasts;
   DenseTable<uint8_t> first_time_txn;                      // by TransferIndex: a new payer->payee pair
   DenseTable<uint8_t> person_flags;  // kPfFlaggedNumber | kPfGovFlagged
   KnownPairs known_pairs;             // persons who have talked on the phone
@@ -841,10 +841,10 @@ struct Engine::Impl {
     // One registered holder's lines, the holder not a flagged card seller: a
     // company's SIM bank in its own call gateway (real-name rules register a
     // business's lines to it), not a box of bought cards. The same rule as
-    // governance's (GovernanceDetector, OwnLines).
-    const PersonId holder0 = numbers[sims[0]].holder;
-    if (holder0 != kNoId && !(PersonFlags(holder0) & kPfGovFlagged) &&
-        std::all_of(sims.begin(), sims.end(), [&](MsisdnId m) { return numbers[m].holder == holder0; }))
+    // governance's (OneSubscribersLines, detect/governance.h).
+    if (OneSubscribersLines(
+            sims, [&](MsisdnId m) { return numbers[m].holder; },
+            [&](PersonId p) { return (PersonFlags(p) & kPfGovFlagged) != 0; }))
       return;
     uint64_t out = 0, in = 0, answered = 0;
     for (MsisdnId m : sims) {
@@ -891,8 +891,7 @@ struct Engine::Impl {
   // texts and gets replies. Only new registered cards (opened within
   // new_card_s of first use) are watched, as for the call rules.
   void JudgeSmsBlast(const Sms& s, NumberState& sender) {
-    const Ts opened = s.sender < numbers.size() ? numbers[s.sender].opened : kNoTs;
-    if (opened == kNoTs || sender.first_seen - opened > cfg.new_card_s) return;
+    if (sender.opened == kNoTs || sender.first_seen - sender.opened > cfg.new_card_s) return;
     auto [it, fresh] = sms_blasts.try_emplace(s.sender);
     SmsBlast& b = it->second;
     if (fresh) b.tmpl = s.template_hash;
@@ -1091,17 +1090,17 @@ struct Engine::Impl {
       // exposed person to it is noted, not held. A second exposed payer, or
       // any other sign that the payee is a mule, holds as before (a rented
       // mule with a normal history is caught from its second victim on).
+      const bool holdable = recently_exposed && payee_personal && !known && watched && worth_holding;
       const auto ep_it = exposed_payers.find(t.to);
       const bool other_exposed_payer =
           ep_it != exposed_payers.end() && (ep_it->second.distinct > 1 || ep_it->second.first != payer);
-      const bool lives_on_it = recently_exposed && payee_personal && !known && watched && worth_holding &&
-                               !Suspect(t.to) && !other_exposed_payer &&
+      const bool lives_on_it = holdable && !Suspect(t.to) && !other_exposed_payer &&
                                !(PersonFlags(Holder(t.to)) & (kPfFlaggedNumber | kPfGovFlagged)) &&
                                InOwnUse(t.to, now - cfg.own_use_window_s, now);
       if (lives_on_it) {
         if (ep_it == exposed_payers.end()) exposed_payers[t.to] = {payer, 1};
         ++stats.holds_skipped_own_use;
-      } else if (recently_exposed && payee_personal && !known && watched && worth_holding && !Stopped(t.from)) {
+      } else if (holdable && !Stopped(t.from)) {
         // A person a fraud number just talked to pays a stranger: hold it.
         Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), 0.9,
              first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee", t.amount);
