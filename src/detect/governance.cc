@@ -64,10 +64,12 @@ struct MsisdnState {
   OutletId outlet = kNoId;
   uint32_t out_calls = 0;
   uint32_t in_calls = 0;
-  bool bad = false;           // counted as a bad card (flagged / on a flagged device)
-  bool counted_outlet = false;  // counted in its outlet's bad cards
-  bool flagged_number = false;  // we emitted flag_number
-  bool reverified = false;
+  // One byte of flags: the record stays 48 bytes (one per number in the province).
+  bool bad : 1 = false;             // counted as a bad card (flagged / on a flagged device)
+  bool counted_outlet : 1 = false;  // counted in its outlet's bad cards
+  bool flagged_number : 1 = false;  // we emitted flag_number
+  bool reverified : 1 = false;
+  bool fraud_number : 1 = false;    // flagged as a fraud number, by the engine or by us
   uint32_t answered_calls = 0;  // of its calls that ended (NoteCallEnded): answered
   Ts opened = kNoTs;
   Ts first_active = kNoTs;      // first call or SMS, either side
@@ -179,7 +181,7 @@ struct DeviceState {
   std::vector<PersonId> holders;            // distinct holders of those accounts (capped)
   bool flagged = false;
   bool mule_phone = false;
-  uint8_t kind = 0;  // 1 simbox, 2 fraud phone, 3 mule phone
+  uint8_t kind = 0;  // 1 simbox, 2 fraud phone (rotating SIMs), 3 mule phone, 4 phone of flagged SIMs
 };
 
 }  // namespace
@@ -503,6 +505,7 @@ struct GovernanceDetector::State {
       if (new_sim) DeviceSim(c.caller_imei, d, c.caller, e.ts);
       return;
     }
+    if (new_sim && Msisdn(c.caller).fraud_number && FlaggedSimsPhone(c.caller_imei, d, e.ts)) return;
     // Decide when the SIM count grows and every 32 calls after that.
     if (static_cast<int>(d.sims.size()) < cfg.phone_min_sims) return;
     if (!new_sim && d.calls % 32 != 0) return;
@@ -560,25 +563,45 @@ struct GovernanceDetector::State {
     d.flagged = true;
     d.kind = kind;
     if (kind == 1) ++stats->simboxes;
-    if (kind == 2) ++stats->fraud_phones;
+    if (kind == 2 || kind == 4) ++stats->fraud_phones;
     if (kind == 3) ++stats->mule_phones;
     const CellId cell = MainCell(d);
     if (cell != kNoId) reason += "+cell:" + Name(dicts->cell, cell);
     Send(ts, ActionType::kFlagDevice, TargetKind::kImei, Name(dicts->device, id), score, reason);
-    if (kind == 1 || kind == 2) {
+    if (kind == 1 || kind == 2 || kind == 4) {
       std::vector<MsisdnId> sims(d.sims.begin(), d.sims.end());
       std::sort(sims.begin(), sims.end());  // deterministic output order
       for (MsisdnId m : sims) DeviceSim(id, d, m, ts);
     }
   }
+  // A handset on which phone_min_flagged_sims distinct SIMs flagged as fraud
+  // numbers have called: a gang's phone whatever its volume (a gang moves
+  // its phones from SIM to SIM as the SIMs burn; an innocent's phone seldom
+  // carries one wrongly flagged number, let alone two). Checked when a SIM is
+  // flagged (on the first handset it called from) and when a flagged SIM
+  // first calls from a handset. Its other SIMs are the gang's too. Returns
+  // whether the device is now flagged.
+  bool FlaggedSimsPhone(DeviceId id, DeviceState& d, Ts ts) {
+    if (d.flagged || cfg.phone_min_flagged_sims <= 0) return d.flagged;
+    int flagged = 0;
+    if (d.sims.empty()) {
+      flagged = d.sim0 != kNoId && Msisdn(d.sim0).fraud_number;
+    } else {
+      for (MsisdnId m : d.sims) flagged += Msisdn(m).fraud_number;
+    }
+    if (flagged < cfg.phone_min_flagged_sims) return false;
+    FlagDevice(id, d, 4, ts, std::min(1.0, 0.7 + 0.05 * flagged), fmt::format("flagged_sims:{}", flagged));
+    return true;
+  }
   void DeviceSim(DeviceId, const DeviceState& d, MsisdnId m, Ts ts) {
-    if (d.kind != 1 && d.kind != 2) return;
+    if (d.kind != 1 && d.kind != 2 && d.kind != 4) return;
     MsisdnState& ms = Msisdn(m);
-    if (cfg.flag_device_sims && !ms.flagged_number) {
+    if (cfg.flag_device_sims && !ms.flagged_number && !ms.fraud_number) {
       ms.flagged_number = true;
+      ms.fraud_number = true;
       ++stats->numbers;
       Send(ts, ActionType::kFlagNumber, TargetKind::kMsisdn, Name(dicts->msisdn, m), d.kind == 1 ? 0.9 : 0.75,
-           d.kind == 1 ? "simbox_sim" : "rotation_sim");
+           d.kind == 1 ? "simbox_sim" : d.kind == 2 ? "rotation_sim" : "gang_phone_sim");
     }
     BadSim(m, ts);
   }
@@ -1118,9 +1141,12 @@ void GovernanceDetector::Prefetch(const Event& e) const { s_->Prefetch(e); }
 
 void GovernanceDetector::Apply(const Event& e) { s_->Apply(e); }
 
-void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts) {
+void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts, bool on_flagged_box) {
   if (n == kNoId) return;
+  MsisdnState& ms = s_->Msisdn(n);
+  ms.fraud_number = true;
   s_->BadSim(n, ts);
+  if (!on_flagged_box && ms.device != kNoId) s_->FlaggedSimsPhone(ms.device, s_->Dev(ms.device), ts);
 }
 
 void GovernanceDetector::NoteSuspectAccount(AccountId a, Ts ts) {

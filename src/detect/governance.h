@@ -53,6 +53,9 @@ struct GovernanceConfig {
   int phone_min_sims = 4;          // a handset cycling through bought SIMs
   int phone_min_calls = 60;        // ... with real volume
   double phone_min_out_share = 0.9;
+  // A handset on which this many distinct SIMs flagged as fraud numbers have
+  // called is a gang's phone, whatever its volume (0: off).
+  int phone_min_flagged_sims = 2;
   int mule_phone_min_accounts = 4;     // from_accounts operated from one device ...
   int mule_phone_min_holders = 2;      // ... of at least this many holders ...
   int mule_phone_min_flagged = 2;      // (or fewer accounts, this many of them flagged mules) ...
@@ -167,8 +170,12 @@ class GovernanceDetector {
   // A hint that `e` will be applied soon: starts loading the state it will
   // touch (no effect on results). Callers reading ahead call it a few events early.
   void Prefetch(const Event& e) const;
-  // A number the engine flagged as fraud: a bad card of its holder and outlet.
-  void NoteFlaggedNumber(MsisdnId n, Ts ts);
+  // A number the engine flagged as fraud: a bad card of its holder and outlet,
+  // and one more flagged SIM of the handset it first called from (two make a
+  // gang's phone). `on_flagged_box`: the engine flags it as a SIM of a box it
+  // has just flagged, with that box's other SIMs: the handset is judged
+  // already, and is not judged again SIM by SIM.
+  void NoteFlaggedNumber(MsisdnId n, Ts ts, bool on_flagged_box = false);
   // A person warned because a fraud number reached them: their payments are
   // evidence against the receiving account.
   void NoteExposedPerson(PersonId p, Ts ts);

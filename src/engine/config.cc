@@ -120,7 +120,7 @@ const std::vector<Field>& Fields() {
       G(batch_window_s), G(seller_sims_batch), G(seller_batch_spread), G(seller_sims_per_operator),
       G(seller_weak_sims), G(seller_accounts_batch), G(dormant_min_s),
       G(simbox_min_sims), G(simbox_max_cells), G(simbox_min_out_share), G(simbox_max_answer_rate),
-      G(simbox_min_ended_calls), G(phone_min_sims), G(phone_min_calls), G(phone_min_out_share),
+      G(simbox_min_ended_calls), G(phone_min_sims), G(phone_min_calls), G(phone_min_out_share), G(phone_min_flagged_sims),
       G(mule_phone_min_accounts), G(mule_phone_min_holders), G(mule_phone_min_flagged),
       G(mule_phone_strong_accounts), G(mule_phone_strong_holders),
       G(mule_window_s), G(mule_min_in), G(mule_pass_share), G(own_money_slack), G(probe_max),

@@ -107,6 +107,7 @@ struct NumberState {
   uint8_t handsets = 0;
   bool flagged = false;
   bool settled = false;
+  bool tap_done = false;  // flagged, and the rules would have flagged it by now: no more training rows
   float score = 0;
   uint32_t reasons = 0;
   Distinct256 callees;
@@ -551,7 +552,7 @@ struct Engine::Impl {
       std::string why = ReasonString(s.reasons);
       if (!extra.empty()) why += (why.empty() ? "" : "+") + extra;
       Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, std::move(why));
-      if (gov) gov->NoteFlaggedNumber(n, now);
+      if (gov) gov->NoteFlaggedNumber(n, now, (reasons & kRsSimbox) != 0);
     }
     const PersonId holder = HolderOf(n);
     if (holder != kNoId) AtSized(person_flags, holder, dicts->person.size()) |= kPfFlaggedNumber;
@@ -566,7 +567,12 @@ struct Engine::Impl {
 
   // --- fraud-number rules ---
   void Judge(MsisdnId n, NumberState& s) {
-    if (s.flagged || s.out_w < cfg.min_calls) return;
+    // A flagged number is judged on only for the training tap, until the
+    // rules would have flagged it: the model learns from a number's
+    // checkpoints up to where the rules decide, whether or not another
+    // finder (a gang's phone, a SIM box) flagged it first. Which finder
+    // fires first must not decide what the model is trained on.
+    if ((s.flagged && (!tap || s.tap_done)) || s.out_w < cfg.min_calls) return;
     const uint32_t distinct = s.callees.Estimate();
     if (distinct < cfg.min_distinct_callees) return;
     const double share = static_cast<double>(s.out_w) / (s.out_w + s.in_w);
@@ -630,13 +636,17 @@ struct Engine::Impl {
         float x[kNumFeatures];
         Features(n, s, distinct, opened, score, x);
         if (tap) tap(n, now, x);
-        if (model) {
+        if (model && !s.flagged) {
           const double p = model->Probability(x);
           s.score = static_cast<float>(p);
           if (p >= model->threshold()) FlagNumber(n, p, (r & ~kRsOutgoing) | kRsModel, ModelReasons(x));
         }
       }
       if (model) return;  // the model decides; the rule score is one of its inputs
+    }
+    if (s.flagged) {  // (the training tap only)
+      if (score >= cfg.flag_threshold) s.tap_done = true;
+      return;
     }
     s.score = static_cast<float>(std::clamp(score, 0.0, 1.0));
     if (score >= cfg.flag_threshold) FlagNumber(n, std::min(1.0, score), r);
@@ -805,6 +815,7 @@ struct Engine::Impl {
     }
     if (caller.flagged) {
       Expose(c.callee, dur, start, c.caller);
+      if (tap) Judge(c.caller, caller);  // training rows only (see Judge)
     } else {
       Judge(c.caller, caller);
     }
