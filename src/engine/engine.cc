@@ -1027,6 +1027,12 @@ struct Engine::Impl {
       if (h.remaining < cfg.trace_min_amount || Stopped(h.account)) continue;
       if (h.depth >= 2 && TaintedInflowShare(h.account, h.first_in - cfg.window_s) < cfg.stop_min_tainted_share)
         continue;
+      // Two or more layers down, a person living on the account (SeedPayee's
+      // test, from a week before the money came) is someone a mule paid, not
+      // the next mule, unless something else marks it.
+      if (h.depth >= 2 && !Suspect(h.account) && PersonFlags(Holder(h.account)) == 0 &&
+          InOwnUse(h.account, h.first_in - cfg.own_use_window_s, now + 1))
+        continue;
       StopPayment(h.account, h.remaining, c.id, fmt::format("traced_depth_{}", h.depth));
     }
   }
