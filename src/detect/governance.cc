@@ -67,9 +67,8 @@ struct MsisdnState {
   // One byte of flags: the record stays 48 bytes (one per number in the province).
   bool bad : 1 = false;             // counted as a bad card (flagged / on a flagged device)
   bool counted_outlet : 1 = false;  // counted in its outlet's bad cards
-  bool flagged_number : 1 = false;  // we emitted flag_number
   bool reverified : 1 = false;
-  bool fraud_number : 1 = false;    // flagged as a fraud number, by the engine or by us
+  bool fraud_number : 1 = false;    // flagged as a fraud number, by the engine or by us (flag_number sent)
   uint32_t answered_calls = 0;  // of its calls that ended (NoteCallEnded): answered
   Ts opened = kNoTs;
   Ts first_active = kNoTs;      // first call or SMS, either side
@@ -596,8 +595,7 @@ struct GovernanceDetector::State {
   void DeviceSim(DeviceId, const DeviceState& d, MsisdnId m, Ts ts) {
     if (d.kind != 1 && d.kind != 2 && d.kind != 4) return;
     MsisdnState& ms = Msisdn(m);
-    if (cfg.flag_device_sims && !ms.flagged_number && !ms.fraud_number) {
-      ms.flagged_number = true;
+    if (cfg.flag_device_sims && !ms.fraud_number) {
       ms.fraud_number = true;
       ++stats->numbers;
       Send(ts, ActionType::kFlagNumber, TargetKind::kMsisdn, Name(dicts->msisdn, m), d.kind == 1 ? 0.9 : 0.75,

@@ -971,15 +971,21 @@ struct Engine::Impl {
     return {};
   }
 
+  // A person living on account `a` in [from, to) (InOwnUse), and nothing
+  // marks it as fraud's: not suspect, its holder holds no flagged number and
+  // is no flagged seller. Such a payee is not held for one exposed payer, not
+  // a trace's seed, and not stopped two or more layers down.
+  bool LivesOnIt(AccountId a, Ts from, Ts to) const {
+    return !Suspect(a) && PersonFlags(Holder(a)) == 0 && InOwnUse(a, from, to);
+  }
+
   // May a victim's first-time payment to `a` at `ts` seed a report's trace?
   // Not when `a` is in its holder's own use from the week before the payment
-  // until now (see InOwnUse). Mules are bought cards
+  // until now (LivesOnIt). Mules are bought cards
   // that only receive from people and send on to people, cash machines and
   // outside platforms. Accounts already marked as fraud's always qualify.
   bool SeedPayee(AccountId a, Ts ts) const {
-    if (Suspect(a)) return true;
-    if (PersonFlags(Holder(a)) != 0 || account_cases.contains(a)) return true;
-    return !InOwnUse(a, ts - cfg.own_use_window_s, now + 1);
+    return account_cases.contains(a) || !LivesOnIt(a, ts - cfg.own_use_window_s, now + 1);
   }
 
   void StopPayment(AccountId a, Money amount, const std::string& case_id, const std::string& reason) {
@@ -1027,12 +1033,10 @@ struct Engine::Impl {
       if (h.remaining < cfg.trace_min_amount || Stopped(h.account)) continue;
       if (h.depth >= 2 && TaintedInflowShare(h.account, h.first_in - cfg.window_s) < cfg.stop_min_tainted_share)
         continue;
-      // Two or more layers down, a person living on the account (SeedPayee's
-      // test, from a week before the money came) is someone a mule paid, not
-      // the next mule, unless something else marks it.
-      if (h.depth >= 2 && !Suspect(h.account) && PersonFlags(Holder(h.account)) == 0 &&
-          InOwnUse(h.account, h.first_in - cfg.own_use_window_s, now + 1))
-        continue;
+      // Two or more layers down, a person living on the account (from a week
+      // before the money came) is someone a mule paid, not the next mule.
+      // (Not SeedPayee: every hop is in account_cases.)
+      if (h.depth >= 2 && LivesOnIt(h.account, h.first_in - cfg.own_use_window_s, now + 1)) continue;
       StopPayment(h.account, h.remaining, c.id, fmt::format("traced_depth_{}", h.depth));
     }
   }
@@ -1111,9 +1115,8 @@ struct Engine::Impl {
       const auto ep_it = exposed_payers.find(t.to);
       const bool other_exposed_payer =
           ep_it != exposed_payers.end() && (ep_it->second.distinct > 1 || ep_it->second.first != payer);
-      const bool lives_on_it = holdable && !Suspect(t.to) && !other_exposed_payer &&
-                               !(PersonFlags(Holder(t.to)) & (kPfFlaggedNumber | kPfGovFlagged)) &&
-                               InOwnUse(t.to, now - cfg.own_use_window_s, now);
+      const bool lives_on_it =
+          holdable && !other_exposed_payer && LivesOnIt(t.to, now - cfg.own_use_window_s, now);
       if (lives_on_it) {
         if (ep_it == exposed_payers.end()) exposed_payers[t.to] = {payer, 1};
         ++stats.holds_skipped_own_use;
