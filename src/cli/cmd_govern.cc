@@ -21,6 +21,7 @@
 #include "detect/ring_watch.h"
 #include "engine/config.h"
 #include "ingest/dataset.h"
+#include "respond/emitter.h"
 
 namespace interdict::cli {
 namespace {
@@ -60,16 +61,18 @@ int RunGovern(const GovernOptions& o) {
   auto t0 = std::chrono::steady_clock::now();
   // As in the engine: the ring watch hears of every governance flag (flagged
   // numbers are watched callers; flagged accounts are not flagged twice).
+  // One emitter, as in `run`: ids, and an entity flagged by both finders once.
+  ActionEmitter out("A", [&](const Action& a) { writer.Write(a); });
   std::unique_ptr<RingWatch> rings;
-  uint64_t ring_actions = 0;
-  if (!o.no_rings)
+  if (!o.no_rings) {
     rings = std::make_unique<RingWatch>(&dicts, o.rings, [&](Action&& a) {
-      a.action_id = fmt::format("ring-{}", ++ring_actions);
-      writer.Write(a);
+      if (out.Admit(a.type, a.target)) out.Send(a);
     });
+  }
   GovernanceDetector det(&dicts, o.cfg, [&](Action&& a) {
+    if (!out.Admit(a.type, a.target)) return;
     if (rings) rings->NoteAction(a);
-    writer.Write(a);
+    out.Send(a);
   });
   Event e;
   Ts last = 0;

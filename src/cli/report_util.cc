@@ -17,32 +17,6 @@ std::string Thousands(uint64_t v) {
   return out;
 }
 
-nlohmann::json FileStatsJson(const FileStats& f, const TimeZone& tz) {
-  nlohmann::json j;
-  j["file"] = f.file;
-  j["rows"] = f.rows;
-  j["accepted"] = f.accepted;
-  j["rejected"] = f.rejected;
-  nlohmann::json by = nlohmann::json::object();
-  for (int r = 0; r < kNumRejectReasons; ++r)
-    if (f.by_reason[r]) by[std::string(ToString(static_cast<RejectReason>(r)))] = f.by_reason[r];
-  j["rejects_by_reason"] = by;
-  j["blank_lines"] = f.blank_lines;
-  j["late"] = f.late;
-  j["first_ts"] = f.min_ts == kNoTs ? nlohmann::json(nullptr) : nlohmann::json(FormatTs(f.min_ts, tz));
-  j["last_ts"] = f.max_ts == kNoTs ? nlohmann::json(nullptr) : nlohmann::json(FormatTs(f.max_ts, tz));
-  nlohmann::json d = nlohmann::json::object();
-  bool approx = false;
-  for (const auto& c : f.distinct) {
-    d[c.column] = c.distinct;
-    approx |= c.approximate;
-  }
-  j["distinct"] = d;
-  j["distinct_approximate"] = approx;
-  j["unknown_columns"] = f.unknown_columns;
-  return j;
-}
-
 void PrintFileStats(const FileStats& f, const TimeZone& tz) {
   std::printf("%s\n", f.file.c_str());
   std::printf("  rows %s, accepted %s, rejected %s, late %s", Thousands(f.rows).c_str(),
@@ -73,22 +47,6 @@ void PrintFileStats(const FileStats& f, const TimeZone& tz) {
     for (const auto& c : f.unknown_columns) u += (u.empty() ? "" : ", ") + c;
     std::printf("  unknown columns (ignored): %s\n", u.c_str());
   }
-}
-
-Status SaveGangs(CaseStore* store, const std::vector<GangRecord>& gangs) {
-  for (const GangRecord& g : gangs) {
-    GangRow row;
-    row.gang_id = g.gang_id;
-    row.graph = g.graph;
-    row.first_ts = g.first_ts;
-    row.last_ts = g.last_ts;
-    row.size = g.size;
-    row.density = g.density;
-    row.ratio = g.ratio;
-    for (const GangMember& m : g.members) row.links.push_back({m.kind, m.id, m.role, m.ts});
-    if (Status s = store->SaveGang(row); !s.ok()) return s;
-  }
-  return Status::Ok();
 }
 
 }  // namespace interdict::cli

@@ -190,7 +190,6 @@ struct GovernanceDetector::State {
   GovernanceConfig cfg;
   Emit emit;
   GovernanceStats* stats;
-  uint64_t next_id = 0;
 
   ChunkedTable<PersonState> persons;
   ChunkedTable<MsisdnState> msisdns;
@@ -227,7 +226,6 @@ struct GovernanceDetector::State {
   void Send(Ts ts, ActionType type, TargetKind tk, std::string target, double score, std::string reason) {
     Action a;
     a.ts = ts;
-    a.action_id = fmt::format("gov-{}", ++next_id);
     a.type = type;
     a.target_kind = tk;
     a.target = std::move(target);

@@ -155,8 +155,10 @@ struct GovernanceStats {
 //   gov.NoteCallEnded(caller, answered);           // as each call's end becomes known
 //   gov.Finish(end_ts);
 //
-// `emit` is called synchronously from Apply, the Note* calls and Finish; it
-// must not call back into the detector (the engine queues governance's
+// `emit` is called synchronously from Apply, the Note* calls and Finish,
+// with actions that have no action_id yet (the run's ActionEmitter,
+// respond/emitter.h, mints it and drops repeated flags); it must not call
+// back into the detector (the engine queues governance's
 // flagged numbers and takes them over after the call returns).
 class GovernanceDetector {
  public:

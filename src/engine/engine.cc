@@ -13,6 +13,7 @@
 #include "base/dense_table.h"
 
 #include "detect/governance.h"
+#include "respond/emitter.h"
 #include "engine/known_pairs.h"
 #include "graph/trace.h"
 #include "graph/transfer_graph.h"
@@ -249,7 +250,7 @@ const std::vector<std::string>& NumberFeatureNames() {
 }
 
 struct Engine::Impl {
-  Impl(const Dictionaries* d, const EngineConfig& c, Sink s) : dicts(d), cfg(c), sink(std::move(s)) {
+  Impl(const Dictionaries* d, const EngineConfig& c, Sink s) : dicts(d), cfg(c), out("A", std::move(s)) {
     trace_opt.max_depth = cfg.trace_max_depth;
     trace_opt.min_amount = cfg.trace_min_amount;
     if (cfg.governance) {
@@ -257,7 +258,7 @@ struct Engine::Impl {
       // every event, hears of flagged numbers and exposed persons, and its
       // actions go out through the same sink, counted with the engine's.
       gov = std::make_unique<GovernanceDetector>(dicts, cfg.governance_config, [this](Action&& a) {
-        if (Repeated(a.type, a.target)) return;
+        if (!out.Admit(a.type, a.target)) return;
         NoteGovernance(a);
         if (a.type == ActionType::kFlagNumber) {
           // Taken over after governance returns (DrainGovernanceFlags): its
@@ -265,29 +266,34 @@ struct Engine::Impl {
           const MsisdnId n = dicts->msisdn.Find(a.target);
           if (n != kNoId) gov_flagged.push_back({n, a.score});
         }
-        if (rings) rings->NoteAction(a);
-        ++stats.actions[static_cast<int>(a.type)];
-        a.action_id = fmt::format("A{}", next_action++);
-        sink(a);
+        out.Send(a);
       });
     }
-    // Ring detection (detect/ring_watch.h): its flags go out like governance's.
-    if (cfg.rings)
+    // Ring detection (detect/ring_watch.h): its flags go out like governance's,
+    // and it hears of every other detector's action (their flagged numbers
+    // become watched callers; its own flags it has marked already).
+    if (cfg.rings) {
       rings = std::make_unique<RingWatch>(dicts, cfg.rings_config, [this](Action&& a) {
-        if (Repeated(a.type, a.target)) return;
-        ++stats.actions[static_cast<int>(a.type)];
-        a.action_id = fmt::format("A{}", next_action++);
-        sink(a);
+        if (!out.Admit(a.type, a.target)) return;
+        sending_ring_action = true;
+        out.Send(a);
+        sending_ring_action = false;
       });
+      out.AddObserver([this](const Action& a) {
+        if (!sending_ring_action) rings->NoteAction(a);
+      });
+    }
   }
 
   const Dictionaries* dicts;
   EngineConfig cfg;
-  Sink sink;
+  // Every action of the run leaves through here (respond/emitter.h): ids,
+  // one flag per entity and kind, counts by type, the caller's sink.
+  ActionEmitter out;
+  bool sending_ring_action = false;
   EngineStats stats;
   Ts epoch = kNoTs;
   Ts now = 0;
-  uint64_t next_action = 1;
   uint64_t warn_seq = 0;
 
   // By MsisdnId, every SIM of sim_cards.csv and every number seen; chunked:
@@ -366,29 +372,11 @@ struct Engine::Impl {
   }
 
   // --- emitting ---
-  // An entity is flagged (or sent for re-verification) once per kind, whichever
-  // detector decides it first; a second decision adds nothing for partners.
-  absl::flat_hash_set<std::string> flagged_entities;
-  bool Repeated(ActionType type, std::string_view target) {
-    switch (type) {
-      case ActionType::kFlagNumber:
-      case ActionType::kFlagAccount:
-      case ActionType::kFlagDevice:
-      case ActionType::kFlagOutlet:
-      case ActionType::kFlagPerson:
-      case ActionType::kReverifySim:
-      case ActionType::kReverifyAccount:
-        return !flagged_entities.insert(fmt::format("{}|{}", static_cast<int>(type), target)).second;
-      default:
-        return false;
-    }
-  }
   void Emit(ActionType type, TargetKind kind, std::string target, double score, std::string reason,
             Money amount = kNoMoney, std::string case_id = {}) {
-    if (Repeated(type, target)) return;
+    if (!out.Admit(type, target)) return;
     Action a;
     a.ts = now;
-    a.action_id = fmt::format("A{}", next_action++);
     a.type = type;
     a.target_kind = kind;
     a.target = std::move(target);
@@ -396,9 +384,7 @@ struct Engine::Impl {
     a.score = score;
     a.reason = std::move(reason);
     a.case_id = std::move(case_id);
-    ++stats.actions[static_cast<int>(type)];
-    if (rings) rings->NoteAction(a);
-    sink(a);
+    out.Send(a);
   }
   // payee_pairs is keyed by name hashes, not dense ids: which id an account
   // gets depends on how far ahead the reader interned, and the filter's
@@ -1356,6 +1342,7 @@ NumberView Engine::QueryNumber(MsisdnId n) const {
 EngineStats Engine::Stats() const {
   const Impl& m = *impl_;
   EngineStats s = m.stats;
+  for (int t = 0; t < kNumActionTypes; ++t) s.actions[t] = m.out.count(static_cast<ActionType>(t));
   size_t contacts = 0, device_sims = 0;
   uint64_t active = 0;
   for (size_t i = 0; i < m.numbers.size(); ++i) {

@@ -113,7 +113,7 @@ struct EngineStats {
 // on them through the model file's feature names).
 const std::vector<std::string>& NumberFeatureNames();
 
-// Usage (what `interdict run` does through its pipeline, cli/cmd_run.cc):
+// Usage (what the pipeline, runtime/pipeline.h, does for `interdict run`):
 //
 //   Dictionaries dicts;                       // filled by the reader as it interns ids
 //   Engine engine(&dicts, cfg, [&](const Action& a) { writer.Write(a); });

@@ -261,7 +261,18 @@ bool DatasetReader::Next(Event* e) {
   if (!best) return false;
   *e = *best_e;
   best->Pop();
+  ++delivered_;
   return true;
+}
+
+SourcePosition DatasetReader::Position() const {
+  SourcePosition p;
+  p.events = delivered_;
+  for (const auto& s : streams_) {
+    const FileStats& st = s->stats();  // unique_ptr: the stream itself is not const here
+    p.inputs.emplace_back(st.file, st.rows);
+  }
+  return p;
 }
 
 Status DatasetReader::Finish() {

@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "ingest/csv.h"
+#include "ingest/event_source.h"
 #include "ingest/line_check.h"
 #include "ingest/rejects.h"
 #include "ingest/reorder.h"
@@ -88,7 +89,8 @@ class EventFileStream {
 Status ReadPeople(const std::string& path, Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt,
                   FileStats* stats);
 
-class DatasetReader {
+// The EventSource over a data set directory, or one event file on stdin.
+class DatasetReader : public EventSource {
  public:
   DatasetReader(Dictionaries* dicts, RejectSink* rejects, const ReadOptions& opt)
       : dicts_(dicts), rejects_(rejects), opt_(opt) {}
@@ -101,12 +103,15 @@ class DatasetReader {
   // One event file from standard input (or any path), e.g. a live feed.
   Status OpenStream(EventKind kind, const std::string& path);
 
-  bool Next(Event* e);
+  bool Next(Event* e) override;
   // Read errors of any file (a truncated gzip stream ...); fills stats.
-  Status Finish();
+  Status Finish() override;
 
   // people.csv first if present, then event files in spec order.
-  std::vector<FileStats> stats() const;
+  std::vector<FileStats> stats() const override;
+  // Events handed out; records read per event file (people.csv is read whole
+  // at Open and not named).
+  SourcePosition Position() const override;
   // Files found, by spec stem, for callers that need to know (e.g. bank-only).
   bool Has(EventKind k) const;
 
@@ -117,6 +122,7 @@ class DatasetReader {
   bool have_people_ = false;
   FileStats people_stats_;
   std::vector<std::unique_ptr<EventFileStream>> streams_;
+  uint64_t delivered_ = 0;
 };
 
 // Validates one event file without building events (`interdict validate`):

@@ -1,11 +1,6 @@
 #include "ingest/rejects.h"
 
-#include <cerrno>
-#include <cstring>
-
 #include <fmt/format.h>
-
-#include "base/file_util.h"
 
 #include "ingest/csv.h"
 
@@ -21,12 +16,12 @@ std::string_view ToString(RejectReason r) {
 
 RejectSink::~RejectSink() { (void)Close(); }
 
-Status RejectSink::Open(const std::string& path) {
+Status RejectSink::Open(const std::string& path, Env* env) {
   path_ = path;
   if (path.empty()) return Status::Ok();
-  f_ = std::fopen(path.c_str(), "wb");
-  if (!f_) return Status::Io(fmt::format("{}: cannot create rejects file: {}", path, std::strerror(errno)));
-  std::fputs("file,line,column,reason,detail,raw\n", f_);
+  Status s = env->NewWritableFile(path, &f_);
+  if (!s.ok()) return Status::Io(fmt::format("cannot create rejects file: {}", s.message()));
+  error_ = f_->Append("file,line,column,reason,detail,raw\n");
   return Status::Ok();
 }
 
@@ -44,11 +39,14 @@ void RejectSink::Add(std::string_view file, uint64_t line, const RejectInfo& inf
   line_ += ',';
   AppendCsvField(raw, &line_);
   line_ += '\n';
-  std::fwrite(line_.data(), 1, line_.size(), f_);
+  if (error_.ok()) error_ = f_->Append(line_);
 }
 
 Status RejectSink::Close() {
-  return CloseChecked(&f_, path_);
+  if (!f_) return error_;
+  Status s = f_->Close();
+  f_.reset();
+  return error_.ok() ? s : error_;
 }
 
 }  // namespace interdict

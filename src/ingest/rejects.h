@@ -7,10 +7,11 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "base/env.h"
 #include "base/status.h"
 
 namespace interdict {
@@ -50,14 +51,16 @@ class RejectSink {
   RejectSink& operator=(const RejectSink&) = delete;
 
   // An empty path counts without writing (used by tests and `validate --rejects ''`).
-  Status Open(const std::string& path);
+  // Written through `env` (base/env.h; the default: the disk).
+  Status Open(const std::string& path, Env* env = Env::Default());
   void Add(std::string_view file, uint64_t line, const RejectInfo& info, std::string_view raw);
   Status Close();
   uint64_t total() const { return total_; }
   const std::string& path() const { return path_; }
 
  private:
-  std::FILE* f_ = nullptr;
+  std::unique_ptr<WritableFile> f_;
+  Status error_;  // the first write error, returned by Close
   std::string path_;
   std::string line_;
   uint64_t total_ = 0;

@@ -1,12 +1,9 @@
 #include "model/action.h"
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 
 #include <fmt/format.h>
 
-#include "base/file_util.h"
 
 namespace interdict {
 
@@ -33,12 +30,12 @@ std::optional<TargetKind> ParseTargetKind(std::string_view s) {
 
 ActionWriter::~ActionWriter() { (void)Close(); }
 
-Status ActionWriter::Open(const std::string& path, const TimeZone& zone) {
-  f_ = std::fopen(path.c_str(), "wb");
-  if (!f_) return Status::Io(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
+Status ActionWriter::Open(const std::string& path, const TimeZone& zone, Env* env) {
+  Status s = env->NewWritableFile(path, &f_);
+  if (!s.ok()) return s;
   path_ = path;
   zone_ = zone;
-  std::fputs("ts,action_id,action,target_kind,target,amount,score,reason,case_id\n", f_);
+  error_ = f_->Append("ts,action_id,action,target_kind,target,amount,score,reason,case_id\n");
   return Status::Ok();
 }
 
@@ -62,12 +59,20 @@ void ActionWriter::Write(const Action& a) {
   line_ += ',';
   line_ += a.case_id;
   line_ += '\n';
-  std::fwrite(line_.data(), 1, line_.size(), f_);
+  if (error_.ok()) error_ = f_->Append(line_);
   ++count_;
 }
 
+Status ActionWriter::Flush() {
+  if (f_ && error_.ok()) error_ = f_->Flush();
+  return error_;
+}
+
 Status ActionWriter::Close() {
-  return CloseChecked(&f_, path_);
+  if (!f_) return error_;
+  Status s = f_->Close();
+  f_.reset();
+  return error_.ok() ? s : error_;
 }
 
 }  // namespace interdict

@@ -4,11 +4,12 @@
 // data set spelled it.
 #pragma once
 #include <cstdint>
-#include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/env.h"
 #include "base/money.h"
 #include "base/status.h"
 #include "base/time.h"
@@ -61,13 +62,17 @@ class ActionWriter {
   ActionWriter(const ActionWriter&) = delete;
   ActionWriter& operator=(const ActionWriter&) = delete;
 
-  Status Open(const std::string& path, const TimeZone& zone = TimeZone{});
+  // The file is written through `env` (base/env.h; the default: the disk).
+  Status Open(const std::string& path, const TimeZone& zone = TimeZone{}, Env* env = Env::Default());
+  // Writes one line. A write error is kept and returned by Flush / Close.
   void Write(const Action& a);
+  Status Flush();  // hands written lines to the file system (a live reader sees them)
   Status Close();
   uint64_t count() const { return count_; }
 
  private:
-  std::FILE* f_ = nullptr;
+  std::unique_ptr<WritableFile> f_;
+  Status error_;
   std::string path_;
   TimeZone zone_;
   std::string line_;

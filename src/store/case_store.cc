@@ -174,19 +174,29 @@ std::vector<TraceHopRow> ToTraceRows(const MoneyTrace& trace, const Interner& ac
 }
 
 Status CaseStore::Open(const std::string& path, std::unique_ptr<CaseStore>* out) {
-  return OpenImpl(path, false, out);
+  return Open(Env::Default(), path, out);
+}
+
+Status CaseStore::Open(Env* env, const std::string& path, std::unique_ptr<CaseStore>* out) {
+  return OpenImpl(env->SqliteName(path), path, false, out);
 }
 
 Status CaseStore::OpenReadOnly(const std::string& path, std::unique_ptr<CaseStore>* out) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound(fmt::format("{}: no such case database", path));
-  return OpenImpl(path, true, out);
+  return OpenReadOnly(Env::Default(), path, out);
 }
 
-Status CaseStore::OpenImpl(const std::string& path, bool read_only, std::unique_ptr<CaseStore>* out) {
+Status CaseStore::OpenReadOnly(Env* env, const std::string& path, std::unique_ptr<CaseStore>* out) {
+  // Under a MemEnv a database exists while a store on it is open: SQLite says so.
+  if (env == Env::Default() && !env->FileExists(path))
+    return Status::NotFound(fmt::format("{}: no such case database", path));
+  return OpenImpl(env->SqliteName(path), path, true, out);
+}
+
+Status CaseStore::OpenImpl(const std::string& name, const std::string& path, bool read_only,
+                           std::unique_ptr<CaseStore>* out) {
   sqlite3* db = nullptr;
-  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int flags = SQLITE_OPEN_URI | (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/env.h"
 #include "base/money.h"
 #include "base/status.h"
 #include "base/time.h"
@@ -142,8 +143,12 @@ class CaseStore {
   // file cannot be created, is not a SQLite database, or has another schema
   // version.
   static Status Open(const std::string& path, std::unique_ptr<CaseStore>* out);
+  // The same at `path` of `env` (base/env.h): on disk for Env::Default(), a
+  // named in-memory database under a MemEnv (alive while a store on it is open).
+  static Status Open(Env* env, const std::string& path, std::unique_ptr<CaseStore>* out);
   // Opens an existing database read-only (NotFound if the file is missing).
   static Status OpenReadOnly(const std::string& path, std::unique_ptr<CaseStore>* out);
+  static Status OpenReadOnly(Env* env, const std::string& path, std::unique_ptr<CaseStore>* out);
   ~CaseStore();
   CaseStore(const CaseStore&) = delete;
   CaseStore& operator=(const CaseStore&) = delete;
@@ -189,7 +194,9 @@ class CaseStore {
 
  private:
   CaseStore(sqlite3* db, std::string path, bool read_only) : db_(db), path_(std::move(path)), read_only_(read_only) {}
-  static Status OpenImpl(const std::string& path, bool read_only, std::unique_ptr<CaseStore>* out);
+  // `name` is what SQLite opens (Env::SqliteName), `path` what messages show.
+  static Status OpenImpl(const std::string& name, const std::string& path, bool read_only,
+                         std::unique_ptr<CaseStore>* out);
   Status Exec(const char* sql);
   Status Error(std::string_view what) const;  // "<path>: <what>: <sqlite message>"
   // Returns a cached prepared statement for `sql` (reset, bindings cleared).
