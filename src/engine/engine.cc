@@ -1373,6 +1373,8 @@ EngineStats Engine::Stats() const {
 
 const std::vector<Restitution>& Engine::restitutions() const { return impl_->restitutions; }
 
+size_t Engine::CaseCount() const { return impl_->cases.size(); }
+
 void Engine::SetNumberModel(std::shared_ptr<const Forest> model) { impl_->model = std::move(model); }
 void Engine::SetFeatureTap(FeatureTap tap) { impl_->tap = std::move(tap); }
 

@@ -171,6 +171,7 @@ class Engine {
   const std::vector<Restitution>& restitutions() const;
   // Every case opened so far, with its trace as it stands.
   std::vector<CaseInfo> Cases() const;
+  size_t CaseCount() const;  // Cases().size(), without building them
   // Every gang the ring detection found (empty when rings are off).
   std::vector<GangRecord> Gangs() const;
 

@@ -97,6 +97,7 @@ void Pipeline::Fail(Side side, Status s) {
 
 void Pipeline::OnAction(const Action& a) {
   writer_.Write(a);
+  ++actions_since_persist_;
   if (!error_.ok()) return;
   Status s = store_->AddAction(a);
   if (s.ok() && ++in_txn_ >= opts_.actions_per_commit) {  // batched: one commit per N actions
@@ -115,7 +116,9 @@ void Pipeline::Apply(const Event& ev) {
   } else if (next_persist_ == kNoTs) {
     next_persist_ = (ev.ts / opts_.persist_every_s + 1) * opts_.persist_every_s;
   } else if (ev.ts >= next_persist_) {
-    Persist();
+    // Only a day that changed something: the registry's years of openings
+    // cross thousands of boundaries before the first call.
+    if (actions_since_persist_ > 0 || engine_->CaseCount() != cases_saved_) Persist();
     next_persist_ = (ev.ts / opts_.persist_every_s + 1) * opts_.persist_every_s;
   }
   // Per-event latency is sampled (1 in 16 events) so that timing does not
@@ -194,6 +197,8 @@ void Pipeline::Persist() {
     s = store->AddRestitution({r.case_id, r.account, r.victim_account, r.amount, r.ts});
   }
   if (s.ok()) s = SaveGangs(store, engine_->Gangs());
+  actions_since_persist_ = 0;
+  cases_saved_ = engine_->CaseCount();
   if (s.ok()) s = store->Commit();
   if (s.ok()) s = store->Begin();
   in_txn_ = 0;

@@ -59,8 +59,9 @@ struct PipelineOptions {
   std::shared_ptr<const Forest> model;  // fraud-number model; null: the rules decide
   std::string model_name;               // as summary.json names it (empty: null)
   // Cases, traces, restitutions and gangs are saved into cases.db each time
-  // event time passes a multiple of this (and at the end). Event time, so
-  // that what is saved when does not depend on how fast the machine runs.
+  // event time passes a multiple of this, if an action was decided or a case
+  // opened since the last save (and at the end). Event time, so that what is
+  // saved when does not depend on how fast the machine runs.
   Ts persist_every_s = 86400;
   uint64_t actions_per_commit = 50000;
 };
@@ -148,6 +149,8 @@ class Pipeline {
   Ts last_ts_ = kNoTs;
   Ts next_persist_ = kNoTs;
   size_t restitutions_saved_ = 0;
+  uint64_t actions_since_persist_ = 0;  // a day without actions or new cases is not saved again
+  size_t cases_saved_ = 0;
   int64_t t0_ns_ = 0;
   std::vector<uint32_t> hist_;  // per-event latency, 0.1 us buckets up to 10 ms
   uint64_t sampled_ = 0;
