@@ -169,9 +169,17 @@ struct CellCount {
 
 // Sets are small vectors: nearly every handset runs one SIM and operates at
 // most a couple of accounts; only boxes and mule phones reach hundreds.
+// The SIMs a multi-SIM handset ran within its current window (the burst
+// rule of SIM boxes). Allocated when a handset first runs a second SIM.
+struct DeviceWindow {
+  Ts start = kNoTs;
+  std::vector<MsisdnId> sims;  // sorted
+};
+
 struct DeviceState {
   MsisdnId sim0 = kNoId;          // the first SIM it ran, inline: most handsets run one
   std::vector<MsisdnId> sims;     // every SIM it ran, sorted, once it has run a second
+  std::unique_ptr<DeviceWindow> window;  // once it has run a second SIM
   // Distinct caller cells (capped), counted once it runs a second SIM: only
   // multi-SIM handsets are judged, and a one-SIM phone then costs no heap.
   std::vector<CellCount> cells;
@@ -490,6 +498,19 @@ struct GovernanceDetector::State {
       if (d.sims.empty()) d.sims.push_back(d.sim0);
       new_sim = InsertSortedUnique(d.sims, c.caller);
     }
+    if (!d.sims.empty()) {
+      // The window opens when the handset first runs a second SIM (with the
+      // first one in it), and again at the first call after it lapses.
+      if (!d.window) {
+        d.window = std::make_unique<DeviceWindow>();
+        d.window->start = e.ts;
+        d.window->sims.push_back(d.sim0);
+      } else if (e.ts - d.window->start >= cfg.simbox_window_s) {
+        d.window->start = e.ts;
+        d.window->sims.clear();
+      }
+      InsertSortedUnique(d.window->sims, c.caller);
+    }
     if (c.caller_cell != kNoId && !d.sims.empty()) {
       auto it = std::find_if(d.cells.begin(), d.cells.end(), [&](const CellCount& x) { return x.cell == c.caller_cell; });
       if (it != d.cells.end()) {
@@ -538,12 +559,19 @@ struct GovernanceDetector::State {
     if (OneSubscribersLines(
             d.sims, [&](MsisdnId m) { return Msisdn(m).holder; }, [&](PersonId p) { return Person(p).seller; }))
       return;
+    // SIM boxes are judged here and nowhere else: a box that stays put by
+    // its SIMs over its life, one that moves by its burst within a window.
     const int nsims = static_cast<int>(d.sims.size());
     const int ncells = static_cast<int>(d.cells.size());
+    const int wsims = d.window ? static_cast<int>(d.window->sims.size()) : 0;
     if (nsims >= cfg.simbox_min_sims && ncells <= cfg.simbox_max_cells && out_share >= cfg.simbox_min_out_share) {
       FlagDevice(c.caller_imei, d, 1, e.ts,
                  std::min(1.0, 0.7 + 0.01 * nsims),
                  fmt::format("simbox+sims:{}+out:{:.2f}", nsims, out_share));
+    } else if (cfg.simbox_window_min_sims > 0 && wsims >= cfg.simbox_window_min_sims &&
+               out_share >= cfg.simbox_window_min_out_share) {
+      FlagDevice(c.caller_imei, d, 1, e.ts, std::min(1.0, 0.7 + 0.01 * nsims),
+                 fmt::format("simbox+window_sims:{}+sims:{}+out:{:.2f}", wsims, nsims, out_share));
     } else if (static_cast<int>(d.calls) >= cfg.phone_min_calls && out_share >= cfg.phone_min_out_share) {
       FlagDevice(c.caller_imei, d, 2, e.ts, std::min(1.0, 0.6 + 0.04 * nsims),
                  fmt::format("sim_rotation+sims:{}+out:{:.2f}", nsims, out_share));

@@ -50,6 +50,12 @@ struct GovernanceConfig {
   double simbox_min_out_share = 0.85;  // calls out / (out + in) over its SIMs
   double simbox_max_answer_rate = 0.5;  // and at most this share of their ended calls answered (boxes and rotating phones)
   int simbox_min_ended_calls = 30;      // judged once this many of their calls have ended
+  // A box that moves (more cells than simbox_max_cells) is known by its
+  // burst instead: this many distinct SIMs calling from one IMEI within one
+  // window of simbox_window_s, their calls almost all outgoing (0 sims: off).
+  Ts simbox_window_s = 86400;
+  int simbox_window_min_sims = 6;
+  double simbox_window_min_out_share = 0.9;
   int phone_min_sims = 4;          // a handset cycling through bought SIMs
   int phone_min_calls = 60;        // ... with real volume
   double phone_min_out_share = 0.9;

@@ -99,8 +99,6 @@ const std::vector<Field>& Fields() {
       // fraud numbers
       E(min_calls), E(min_distinct_callees), E(min_outgoing_share), E(answer_rate_suspect), E(answer_rate_normal),
       E(new_card_s), E(dormant_after_s), E(flag_threshold), E(window_s),
-      // SIM boxes
-      E(simbox_min_sims), E(simbox_min_outgoing), E(simbox_max_answer_rate), E(simbox_min_ended_calls),
       // SMS blasters
       E(sms_blast_min_links),
       // exposure and warnings
@@ -120,7 +118,8 @@ const std::vector<Field>& Fields() {
       G(batch_window_s), G(seller_sims_batch), G(seller_batch_spread), G(seller_sims_per_operator),
       G(seller_weak_sims), G(seller_accounts_batch), G(dormant_min_s),
       G(simbox_min_sims), G(simbox_max_cells), G(simbox_min_out_share), G(simbox_max_answer_rate),
-      G(simbox_min_ended_calls), G(phone_min_sims), G(phone_min_calls), G(phone_min_out_share), G(phone_min_flagged_sims),
+      G(simbox_min_ended_calls), G(simbox_window_s), G(simbox_window_min_sims), G(simbox_window_min_out_share),
+      G(phone_min_sims), G(phone_min_calls), G(phone_min_out_share), G(phone_min_flagged_sims),
       G(mule_phone_min_accounts), G(mule_phone_min_holders), G(mule_phone_min_flagged),
       G(mule_phone_strong_accounts), G(mule_phone_strong_holders),
       G(mule_window_s), G(mule_min_in), G(mule_pass_share), G(own_money_slack), G(probe_max),
@@ -170,6 +169,9 @@ Status Apply(const toml::table& t, const std::string& origin, EngineConfig* c) {
       if (!ReadValue(v, key, &on, &err)) return fail(err);
     } else {
       const Field* f = FindField("", key);
+      if (!f && key.rfind("simbox_", 0) == 0)
+        return fail(fmt::format("'{}' is no longer a key: SIM boxes are judged once, by governance "
+                                "([governance] simbox_*, docs/config.md)", key));
       if (!f) return fail(fmt::format("unknown key '{}'", key));
       if (!f->read(v, c, key, &err)) return fail(err);
     }

@@ -27,11 +27,7 @@ struct EngineConfig {
   Ts dormant_after_s = 2 * 86400;           // an old card first active this long after the data begins: woken up
   double flag_threshold = 0.75;         // rule score needed to flag
   Ts window_s = 86400;                  // feature window (tumbling)
-  // --- SIM boxes ---
-  uint32_t simbox_min_sims = 6;         // distinct SIMs calling from one IMEI within the window
-  double simbox_min_outgoing = 0.9;
-  double simbox_max_answer_rate = 0.5;  // above: answered like a business gateway, not cold calls
-  uint32_t simbox_min_ended_calls = 30;  // ... judged once the box's SIMs have this many ended calls in the window
+  // SIM boxes are judged by governance alone ([governance] simbox_*, detect/governance.h).
   // --- SMS blasters ---
   uint32_t sms_blast_min_links = 30;    // link SMS of one template to this many numbers from a new card nothing reached
   // --- exposure and warnings ---

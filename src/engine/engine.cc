@@ -130,44 +130,6 @@ struct Exposure {
   Ts call_warned_at = kNoTs;
 };
 
-// Per handset, 24 bytes: almost every handset runs one SIM, so the first
-// caller of the window is inline and only a shared or multi-SIM handset (or a
-// SIM box) allocates the rest.
-struct Device {
-  static constexpr uint32_t kNoWindow = UINT32_MAX;
-  uint32_t window_start = kNoWindow;  // seconds since the engine's epoch
-  uint32_t calls = 0;
-  MsisdnId sim = kNoId;  // the window's first distinct caller
-  bool flagged = false;
-  // Its further distinct callers, sorted: a box's hundreds of SIMs cost a
-  // binary search per call.
-  std::unique_ptr<std::vector<MsisdnId>> more;
-
-  size_t sims() const { return (sim != kNoId) + (more ? more->size() : 0); }
-  // Adds m unless the handset ran it already in the window; true if new.
-  bool AddSim(MsisdnId m) {
-    if (sim == kNoId || sim == m) {
-      const bool added = sim == kNoId;
-      sim = m;
-      return added;
-    }
-    if (!more) more = std::make_unique<std::vector<MsisdnId>>();
-    return InsertSortedUnique(*more, m);
-  }
-  void ClearSims() {
-    sim = kNoId;
-    if (more) more->clear();
-  }
-  std::vector<MsisdnId> Sims() const {
-    std::vector<MsisdnId> v;
-    v.reserve(sims());
-    if (sim != kNoId) v.push_back(sim);
-    if (more)
-      for (MsisdnId m : *more) v.push_back(m);
-    return v;
-  }
-};
-
 struct PendingWarning {
   double priority;
   uint64_t seq;
@@ -304,7 +266,6 @@ struct Engine::Impl {
   DenseTable<Ts> person_exposed;       // last long conversation with a flagged number
   DenseTable<Ts> person_first_exposed; // first such conversation: when the scam began
   absl::flat_hash_map<MsisdnId, Exposure> exposure;
-  DenseTable<Device> devices;
   TierQueue call_queue, visit_queue;
   // (payer account, payee account) pairs paid within the memory span: a
   // first-time payee is one this filter has not seen. About 2 bytes a pair
@@ -738,7 +699,6 @@ struct Engine::Impl {
       if (caller.handsets < 255) ++caller.handsets;
       caller.last_imei = c.caller_imei;
     }
-    if (c.caller_imei != kNoId) OnDevice(c.caller_imei, c.caller);
     const uint32_t dur = c.duration_s == kNoCount ? 0 : c.duration_s;
     if (dur == 0) {
       OnCallEnd(now, c, 0);
@@ -811,58 +771,6 @@ struct Engine::Impl {
     const uint32_t cutoff = static_cast<uint32_t>(std::max<Ts>(0, now - epoch - cfg.contact_memory_s));
     auto it = std::find_if(s.contacts.begin(), s.contacts.end(), [&](const Contact& c) { return c.ts >= cutoff; });
     s.contacts.erase(s.contacts.begin(), it);
-  }
-
-  void OnDevice(DeviceId d, MsisdnId caller) {
-    Device& dev = AtSized(devices, d, dicts->device.size());
-    const Ts rel = std::max<Ts>(0, now - epoch);
-    if (dev.window_start == Device::kNoWindow || rel - Ts{dev.window_start} >= cfg.window_s) {
-      dev.window_start = static_cast<uint32_t>(std::min<Ts>(rel, Device::kNoWindow - 1));
-      dev.ClearSims();
-      dev.calls = 0;
-    }
-    ++dev.calls;
-    const bool new_sim = dev.sims() < 512 && dev.AddSim(caller);
-    if (dev.sims() < cfg.simbox_min_sims) return;
-    // A flagged box: only a SIM it has not run before is news.
-    if (dev.flagged) {
-      if (new_sim && !numbers[caller].flagged) FlagNumber(caller, 0.9, kRsSimbox | kRsOutgoing);
-      return;
-    }
-    // Judge when the SIM count grows and every 32 calls after that: the sum
-    // below touches every SIM's state, and a box places thousands of calls.
-    if (!new_sim && dev.calls % 32 != 0) return;
-    // Many SIMs in one handset, almost all outgoing: a SIM box or a phone
-    // cycling bought SIMs. Flag the device once, and each of its SIMs.
-    const std::vector<MsisdnId> sims = dev.Sims();  // FlagNumber may re-enter OnDevice: a copy
-    // One registered holder's lines, the holder not a flagged card seller: a
-    // company's SIM bank in its own call gateway (real-name rules register a
-    // business's lines to it), not a box of bought cards. The same rule as
-    // governance's (OneSubscribersLines, detect/governance.h).
-    if (OneSubscribersLines(
-            sims, [&](MsisdnId m) { return numbers[m].holder; },
-            [&](PersonId p) { return (PersonFlags(p) & kPfGovFlagged) != 0; }))
-      return;
-    uint64_t out = 0, in = 0, answered = 0;
-    for (MsisdnId m : sims) {
-      out += numbers[m].out_w;
-      in += numbers[m].in_w;
-      answered += numbers[m].answered_w;
-    }
-    if (static_cast<double>(out) / static_cast<double>(out + in) < cfg.simbox_min_outgoing) return;
-    // An enterprise call gateway also runs many SIMs calling out from one
-    // device, but its calls are answered at business rates; a box's cold
-    // calls are mostly not. Judged on enough ended calls (the window counts
-    // a call when it ends: an unanswered one at once, an answered one
-    // minutes later, so the first to end are mostly the unanswered).
-    if (out < cfg.simbox_min_ended_calls ||
-        static_cast<double>(answered) > cfg.simbox_max_answer_rate * static_cast<double>(out))
-      return;
-    dev.flagged = true;
-    Emit(ActionType::kFlagDevice, TargetKind::kImei, std::string(dicts->device.Name(d)), 0.95,
-         fmt::format("sims_per_imei_{}+outgoing", sims.size()));
-    for (MsisdnId m : sims)
-      if (!numbers[m].flagged) FlagNumber(m, 0.9, kRsSimbox | kRsOutgoing);
   }
 
   void OnSms(const Sms& s) {
@@ -1202,7 +1110,6 @@ void Engine::Prefetch(const Event& e) const {
     case EventKind::kCall:
       PrefetchAt(m.numbers, e.call.caller);
       PrefetchAt(m.numbers, e.call.callee);
-      PrefetchAt(m.devices, e.call.caller_imei);
       break;
     case EventKind::kSms:
       PrefetchAt(m.numbers, e.sms.sender);
@@ -1343,19 +1250,16 @@ EngineStats Engine::Stats() const {
   const Impl& m = *impl_;
   EngineStats s = m.stats;
   for (int t = 0; t < kNumActionTypes; ++t) s.actions[t] = m.out.count(static_cast<ActionType>(t));
-  size_t contacts = 0, device_sims = 0;
+  size_t contacts = 0;
   uint64_t active = 0;
   for (size_t i = 0; i < m.numbers.size(); ++i) {
     const NumberState& n = m.numbers[i];
     contacts += n.contacts.capacity() * sizeof(Contact);
     active += n.first_seen != kNoTs;
   }
-  for (const Device& d : m.devices)
-    if (d.more) device_sims += sizeof(std::vector<MsisdnId>) + d.more->capacity() * sizeof(MsisdnId);
   s.state_parts = {
       {"numbers", m.numbers.capacity() * sizeof(NumberState)},
       {"contact_logs", contacts},
-      {"devices", m.devices.capacity() * sizeof(Device) + device_sims},
       {"known_pairs", m.known_pairs.MemoryBytes()},
       {"payee_pairs", m.payee_pairs.MemoryBytes()},
       {"exposures", m.exposure.capacity() * (sizeof(Exposure) + 5)},

@@ -406,7 +406,7 @@ TEST(EngineConfigFile, DefaultFileMatchesBuiltIn) {
   EXPECT_DOUBLE_EQ(file.answer_rate_suspect, d.answer_rate_suspect);
   EXPECT_EQ(file.trace_lookback_s, d.trace_lookback_s);
   EXPECT_EQ(file.case_close_s, d.case_close_s);
-  EXPECT_EQ(file.simbox_min_sims, d.simbox_min_sims);
+  EXPECT_EQ(file.governance_config.simbox_window_min_sims, d.governance_config.simbox_window_min_sims);
 }
 }  // namespace
 }  // namespace interdict

@@ -539,16 +539,17 @@ class Parser {
     const std::string k = t[i++];
     std::map<std::string, std::string> o;
     if (k == "call") {
-      if (!Arrow(t, i, "call FROM -> TO [dur SECONDS] [imei ID]")) return false;
+      if (!Arrow(t, i, "call FROM -> TO [dur SECONDS] [imei ID] [cell ID]")) return false;
       st.kind = ScenarioStep::Kind::kCall;
       st.a = t[i];
       st.b = t[i + 2];
-      if (!Options(t, i + 3, {"dur", "imei"}, {}, &o)) return false;
+      if (!Options(t, i + 3, {"dur", "imei", "cell"}, {}, &o)) return false;
       int64_t d = 0;
       if (o.count("dur") && (!ParseInt(o["dur"], &d) || d < 0 || d > 86400 * 7))
         return Fail(fmt::format("dur '{}' is not a number of seconds", o["dur"]));
       st.duration_s = static_cast<uint32_t>(d);
       st.c = o["imei"];
+      st.d = o["cell"];
     } else if (k == "sms") {
       if (!Arrow(t, i, "sms FROM -> TO [link] [template TEXT]")) return false;
       st.kind = ScenarioStep::Kind::kSms;
@@ -805,7 +806,8 @@ std::vector<std::string> RunScenario(const Scenario& s, std::vector<Action>* act
         break;
       case K::kCall:
         e.kind = EventKind::kCall;
-        e.call = Call{d.msisdn.Intern(st->a), d.msisdn.Intern(st->b), st->duration_s, id(d.device, st->c), kNoId, kNoId};
+        e.call = Call{d.msisdn.Intern(st->a), d.msisdn.Intern(st->b), st->duration_s, id(d.device, st->c),
+                      id(d.cell, st->d), kNoId};
         break;
       case K::kSms:
         e.kind = EventKind::kSms;

@@ -36,7 +36,7 @@ struct ScenarioStep {
   int line = 0;
   // Ids as written: sim: a = msisdn, b = holder, c = operator, d = outlet;
   // account: a = account, b = holder, c = kind; call/sms: a -> b, c = imei /
-  // template; pay: a -> b, c = txn, d = channel; report: a = report id,
+  // template, d = the caller's cell (call); pay: a -> b, c = txn, d = channel; report: a = report id,
   // b = person, c = account.
   std::string a, b, c, d;
   uint32_t duration_s = 0;  // call
