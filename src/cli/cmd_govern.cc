@@ -63,13 +63,14 @@ int RunGovern(const GovernOptions& o) {
   // numbers are watched callers; flagged accounts are not flagged twice).
   // One emitter, as in `run`: ids, and an entity flagged by both finders once.
   ActionEmitter out("A", [&](const Action& a) { writer.Write(a); });
+  SharedState shared;  // one record per number for both finders (state/number.h)
   std::unique_ptr<RingWatch> rings;
   if (!o.no_rings) {
-    rings = std::make_unique<RingWatch>(&dicts, o.rings, [&](Action&& a) {
+    rings = std::make_unique<RingWatch>(&dicts, o.rings, &shared, [&](Action&& a) {
       if (out.Admit(a.type, a.target)) out.Send(a);
     });
   }
-  GovernanceDetector det(&dicts, o.cfg, [&](Action&& a) {
+  GovernanceDetector det(&dicts, o.cfg, &shared, [&](Action&& a) {
     if (!out.Admit(a.type, a.target)) return;
     if (rings) rings->NoteAction(a);
     out.Send(a);

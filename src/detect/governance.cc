@@ -59,23 +59,6 @@ struct PersonState {
   bool exposed = false;
 };
 
-struct MsisdnState {
-  PersonId holder = kNoId;
-  OutletId outlet = kNoId;
-  uint32_t out_calls = 0;
-  uint32_t in_calls = 0;
-  // One byte of flags: the record stays 48 bytes (one per number in the province).
-  bool bad : 1 = false;             // counted as a bad card (flagged / on a flagged device)
-  bool counted_outlet : 1 = false;  // counted in its outlet's bad cards
-  bool reverified : 1 = false;
-  bool fraud_number : 1 = false;    // flagged as a fraud number, by the engine or by us (flag_number sent)
-  uint32_t answered_calls = 0;  // of its calls that ended (NoteCallEnded): answered
-  Ts opened = kNoTs;
-  Ts first_active = kNoTs;      // first call or SMS, either side
-  DeviceId device = kNoId;      // first handset it called from
-  uint32_t ended_calls = 0;     // its outgoing calls known to have ended (in the padding: no extra bytes)
-};
-
 // Openings of SIM cards and of bank accounts are two populations with their
 // own bad rates (in the simulated 1M province 1.6e-4 and 6.5e-5): an outlet is
 // compared with the rate of the kind of openings it makes.
@@ -200,7 +183,9 @@ struct GovernanceDetector::State {
   GovernanceStats* stats;
 
   ChunkedTable<PersonState> persons;
-  ChunkedTable<MsisdnState> msisdns;
+  // Governance's part of the run's per-number records (state/number.h).
+  std::unique_ptr<SharedState> own_state;  // when not given one (`govern` alone)
+  NumberParts<GovernanceNumber, &NumberRecord::gov> msisdns{nullptr};
   ChunkedTable<AccountState> accounts;
   DenseTable<OutletState> outlets;
   ChunkedTable<DeviceState> devices;  // by DeviceId
@@ -226,7 +211,7 @@ struct GovernanceDetector::State {
 
   // Entries by id, growing on demand; references stay valid (ChunkedTable).
   AccountState& Acc(AccountId a) { return At(accounts, a); }
-  MsisdnState& Msisdn(MsisdnId m) { return At(msisdns, m); }
+  GovernanceNumber& Msisdn(MsisdnId m) { return At(msisdns, m); }
   bool call_ends_known = false;  // NoteCallEnded has been called: the engine reports call ends
   DeviceState& Dev(DeviceId d) { return At(devices, d); }
   PersonState& Person(PersonId p) { return At(persons, p); }
@@ -262,7 +247,7 @@ struct GovernanceDetector::State {
     for (const AccountOpen& ao : ps.accounts) ReverifyAccount(ao.account, ts);
   }
   void ReverifySim(MsisdnId m, Ts ts) {
-    MsisdnState& ms = Msisdn(m);
+    GovernanceNumber& ms = Msisdn(m);
     if (ms.reverified) return;
     ms.reverified = true;
     Send(ts, ActionType::kReverifySim, TargetKind::kMsisdn, Name(dicts->msisdn, m), 0.8, "seller_card");
@@ -277,7 +262,7 @@ struct GovernanceDetector::State {
   void OnSimOpen(const Event& e) {
     const SimCardOpen& o = e.sim;
     if (o.msisdn == kNoId) return;
-    MsisdnState& m = Msisdn(o.msisdn);
+    GovernanceNumber& m = Msisdn(o.msisdn);
     m.holder = o.person;
     m.outlet = o.outlet;
     m.opened = e.ts;
@@ -366,7 +351,7 @@ struct GovernanceDetector::State {
 
   // ---------------- bad cards and insider outlets ----------------
   void BadSim(MsisdnId m, Ts ts) {
-    MsisdnState& ms = Msisdn(m);
+    GovernanceNumber& ms = Msisdn(m);
     if (ms.bad) return;
     ms.bad = true;
     if (ms.holder == kNoId) return;  // off-net: no opening to blame
@@ -383,12 +368,12 @@ struct GovernanceDetector::State {
   // handset none of its holder's other SIMs ever used: the holder sold it.
   // (An insider's card wakes within days of an opening the holder never
   // made; its outlet answers for it, not the holder.)
-  bool DormantElsewhere(const MsisdnState& ms, const PersonState& ps) {
+  bool DormantElsewhere(const GovernanceNumber& ms, const PersonState& ps) {
     if (ms.opened == kNoTs || ms.first_active == kNoTs || ms.device == kNoId) return false;
     if (ms.first_active - ms.opened < cfg.dormant_min_s) return false;
     if (ms.outlet != kNoId && At(outlets, ms.outlet).flagged) return false;
     for (const SimOpen& so : ps.sims) {
-      const MsisdnState& other = Msisdn(so.msisdn);
+      const GovernanceNumber& other = Msisdn(so.msisdn);
       if (&other != &ms && other.device == ms.device) return false;
     }
     return true;
@@ -477,13 +462,13 @@ struct GovernanceDetector::State {
   void OnCall(const Event& e) {
     const Call& c = e.call;
     if (c.caller != kNoId) {
-      MsisdnState& m = Msisdn(c.caller);
+      GovernanceNumber& m = Msisdn(c.caller);
       ++m.out_calls;
       if (m.first_active == kNoTs) m.first_active = e.ts;
       if (m.device == kNoId) m.device = c.caller_imei;
     }
     if (c.callee != kNoId) {
-      MsisdnState& m = Msisdn(c.callee);
+      GovernanceNumber& m = Msisdn(c.callee);
       ++m.in_calls;
       if (m.first_active == kNoTs) m.first_active = e.ts;
     }
@@ -620,7 +605,7 @@ struct GovernanceDetector::State {
   }
   void DeviceSim(DeviceId, const DeviceState& d, MsisdnId m, Ts ts) {
     if (d.kind != 1 && d.kind != 2 && d.kind != 4) return;
-    MsisdnState& ms = Msisdn(m);
+    GovernanceNumber& ms = Msisdn(m);
     if (cfg.flag_device_sims && !ms.fraud_number) {
       ms.fraud_number = true;
       ++stats->numbers;
@@ -1142,7 +1127,7 @@ struct GovernanceDetector::State {
       case EventKind::kCall: OnCall(e); break;
       case EventKind::kSms:
         if (e.sms.sender != kNoId) {
-          MsisdnState& m = Msisdn(e.sms.sender);
+          GovernanceNumber& m = Msisdn(e.sms.sender);
           ++m.out_calls;
           if (m.first_active == kNoTs) m.first_active = e.ts;
         }
@@ -1153,8 +1138,14 @@ struct GovernanceDetector::State {
   }
 };
 
-GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, Emit emit)
+GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, SharedState* shared,
+                                       Emit emit)
     : s_(std::make_unique<State>()) {
+  if (!shared) {
+    s_->own_state = std::make_unique<SharedState>();
+    shared = s_->own_state.get();
+  }
+  s_->msisdns = NumberParts<GovernanceNumber, &NumberRecord::gov>(&shared->numbers);
   s_->dicts = dicts;
   s_->cfg = cfg;
   s_->emit = std::move(emit);
@@ -1167,7 +1158,7 @@ void GovernanceDetector::Apply(const Event& e) { s_->Apply(e); }
 
 void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts, bool on_flagged_box) {
   if (n == kNoId) return;
-  MsisdnState& ms = s_->Msisdn(n);
+  GovernanceNumber& ms = s_->Msisdn(n);
   ms.fraud_number = true;
   s_->BadSim(n, ts);
   if (!on_flagged_box && ms.device != kNoId) s_->FlaggedSimsPhone(ms.device, s_->Dev(ms.device), ts);
@@ -1185,7 +1176,7 @@ void GovernanceDetector::NoteSuspectAccount(AccountId a, Ts ts) {
 void GovernanceDetector::NoteCallEnded(MsisdnId caller, bool answered) {
   if (caller == kNoId) return;
   s_->call_ends_known = true;
-  MsisdnState& m = s_->Msisdn(caller);
+  GovernanceNumber& m = s_->Msisdn(caller);
   ++m.ended_calls;
   m.answered_calls += answered;
 }

@@ -28,6 +28,7 @@
 #include "model/action.h"
 #include "model/dictionary.h"
 #include "model/events.h"
+#include "state/number.h"
 
 namespace interdict {
 
@@ -169,7 +170,9 @@ struct GovernanceStats {
 class GovernanceDetector {
  public:
   using Emit = std::function<void(Action&&)>;
-  GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, Emit emit);
+  // `shared`: the run's per-number records (state/number.h), which the
+  // engine and the rings use too; null: the detector keeps its own.
+  GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, SharedState* shared, Emit emit);
   ~GovernanceDetector();
   GovernanceDetector(const GovernanceDetector&) = delete;
   GovernanceDetector& operator=(const GovernanceDetector&) = delete;

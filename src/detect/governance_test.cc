@@ -42,12 +42,12 @@ GovernanceConfig RareTinyTransfers() {
 class World {
  public:
   World() {
-    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, [this](Action&& a) { actions_.push_back(a); });
+    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, nullptr, [this](Action&& a) { actions_.push_back(a); });
   }
   void Reset(const GovernanceConfig& cfg) {
     cfg_ = cfg;
     actions_.clear();
-    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, [this](Action&& a) { actions_.push_back(a); });
+    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, nullptr, [this](Action&& a) { actions_.push_back(a); });
   }
   void Sim(Ts ts, const std::string& msisdn, const std::string& person, const std::string& op,
            const std::string& outlet) {
@@ -647,7 +647,7 @@ TEST(Governance, BadInputDoesNotCrash) {
   e.call = Call{kNoId, kNoId, kNoCount, kNoId, kNoId, kNoId};
   GovernanceConfig cfg;
   Dictionaries d;
-  GovernanceDetector det(&d, cfg, [](Action&&) {});
+  GovernanceDetector det(&d, cfg, nullptr, [](Action&&) {});
   det.Apply(e);
   e.kind = EventKind::kTransfer;
   e.transfer = Transfer{kNoId, TransferKind::kTransfer, Channel::kUnknown, kNoId, kNoId, 1, kNoId};

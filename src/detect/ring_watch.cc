@@ -45,7 +45,13 @@ constexpr size_t kMaxPending = 1 << 16;
 }  // namespace
 
 struct RingWatch::State {
-  State(const Dictionaries* d, const RingWatchConfig& c, Emit e) : dicts(d), cfg(c), emit(std::move(e)) {
+  State(const Dictionaries* d, const RingWatchConfig& c, SharedState* shared, Emit e)
+      : dicts(d), cfg(c), emit(std::move(e)) {
+    if (!shared) {
+      own_state = std::make_unique<SharedState>();
+      shared = own_state.get();
+    }
+    nums = NumberParts<RingNumber, &NumberRecord::ring>(&shared->numbers);
     RingOptions mo;
     mo.min_density_ratio = cfg.money_min_ratio;
     mo.min_size = cfg.min_size;
@@ -81,10 +87,18 @@ struct RingWatch::State {
   };
   Graph graphs[2];
 
-  DenseTable<PersonId> account_person, msisdn_person;
+  DenseTable<PersonId> account_person;
   DenseTable<AccountKind> account_kind;
-  DenseTable<uint8_t> account_marks, msisdn_marks;
-  DenseTable<uint16_t> calls_out, calls_in;  // saturating lifetime counts per number
+  DenseTable<uint8_t> account_marks;
+  // Per number (holder, saturating lifetime calls, marks): the rings' part of
+  // the run's per-number records (state/number.h).
+  std::unique_ptr<SharedState> own_state;  // when not given one (`govern` alone)
+  NumberParts<RingNumber, &NumberRecord::ring> nums{nullptr};
+  uint8_t NumberMarks(MsisdnId n) const { return n < nums.size() ? nums[n].marks : uint8_t{0}; }
+  PersonId Holder(int graph, uint32_t v) const {
+    if (graph == 0) return Get(account_person, v, kNoId);
+    return v < nums.size() ? nums[v].person : kNoId;
+  }
   int64_t period = -1;
 
   struct Gang {
@@ -97,7 +111,7 @@ struct RingWatch::State {
   };
   std::vector<Gang> gangs;
 
-  bool Watched(MsisdnId n) const { return Get(msisdn_marks, n, uint8_t{0}) & kWatched; }
+  bool Watched(MsisdnId n) const { return NumberMarks(n) & kWatched; }
 
   void Push(int g, uint32_t src, uint32_t dst, DeviceId dev) {
     Graph& gr = graphs[g];
@@ -119,12 +133,14 @@ struct RingWatch::State {
 
   void OnCall(const Call& c) {
     if (c.caller == kNoId || c.callee == kNoId) return;
-    uint16_t& out = At(calls_out, c.caller);
+    RingNumber& caller = At(nums, c.caller);  // ChunkedTable: stays valid as the callee's entry grows it
+    RingNumber& callee = At(nums, c.callee);
+    uint16_t& out = caller.calls_out;
     if (out < UINT16_MAX) ++out;
-    uint16_t& in = At(calls_in, c.callee);
+    uint16_t& in = callee.calls_in;
     if (in < UINT16_MAX) ++in;
-    uint8_t& mark = At(msisdn_marks, c.caller);
-    const uint32_t in_caller = Get(calls_in, c.caller, uint16_t{0});
+    uint8_t& mark = caller.marks;
+    const uint32_t in_caller = caller.calls_in;
     if (!(mark & kWatched) && out >= cfg.call_min_out && out >= cfg.call_min_out_share * (out + in_caller))
       mark |= kWatched;  // sticky: see RingWatchConfig::call_min_out
     if (cfg.calls && Watched(c.caller)) Push(1, c.caller, c.callee, c.caller_imei);
@@ -171,7 +187,8 @@ struct RingWatch::State {
       const std::vector<uint8_t> flaggable = Flaggable(g, r.members);
       for (uint32_t& v : r.members) v = gr.entity_of[v];  // local ids back to entities
       uint32_t marked = 0;
-      for (uint32_t v : r.members) marked += (Get(g == 0 ? account_marks : msisdn_marks, v, uint8_t{0}) & kFlagged) != 0;
+      for (uint32_t v : r.members)
+        marked += ((g == 0 ? Get(account_marks, v, uint8_t{0}) : NumberMarks(v)) & kFlagged) != 0;
       if (marked < cfg.min_flagged_members) continue;
       const uint32_t gi = MatchGang(g, r, ts);
       if (gi == UINT32_MAX) continue;
@@ -243,7 +260,7 @@ struct RingWatch::State {
   }
 
   void Flag(int g, uint32_t v, const Gang& gang, const Ring& r, Ts ts) {
-    uint8_t& mark = g == 0 ? At(account_marks, v) : At(msisdn_marks, v);
+    uint8_t& mark = g == 0 ? At(account_marks, v) : At(nums, v).marks;
     if (mark & kFlagged) return;
     mark |= kFlagged;
     Action a;
@@ -261,17 +278,15 @@ struct RingWatch::State {
   }
 };
 
-RingWatch::RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, Emit emit)
-    : s_(std::make_unique<State>(dicts, cfg, std::move(emit))) {}
+RingWatch::RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, SharedState* shared, Emit emit)
+    : s_(std::make_unique<State>(dicts, cfg, shared, std::move(emit))) {}
 RingWatch::~RingWatch() = default;
 
 void RingWatch::Prefetch(const Event& e) const {
   const State& s = *s_;
   if (e.kind == EventKind::kCall) {
-    PrefetchAt(s.calls_out, e.call.caller);
-    PrefetchAt(s.calls_in, e.call.callee);
-    PrefetchAt(s.calls_in, e.call.caller);
-    PrefetchAt(s.msisdn_marks, e.call.caller);
+    PrefetchAt(s.nums, e.call.caller);
+    PrefetchAt(s.nums, e.call.callee);
   } else if (e.kind == EventKind::kTransfer) {
     PrefetchAt(s.account_kind, e.transfer.from);
     PrefetchAt(s.account_kind, e.transfer.to);
@@ -289,7 +304,7 @@ void RingWatch::Apply(const Event& e) {
   }
   switch (e.kind) {
     case EventKind::kSimCard:
-      if (e.sim.msisdn != kNoId) At(s.msisdn_person, e.sim.msisdn, kNoId) = e.sim.person;
+      if (e.sim.msisdn != kNoId) At(s.nums, e.sim.msisdn).person = e.sim.person;
       break;
     case EventKind::kBankAccount:
       if (e.account.account != kNoId) {
@@ -313,7 +328,7 @@ void RingWatch::NoteAction(const Action& a) {
   switch (a.type) {
     case ActionType::kFlagNumber: {
       const uint32_t n = s.dicts->msisdn.Find(a.target);
-      if (n != kNoId) At(s.msisdn_marks, n) |= kFlagged | kWatched;
+      if (n != kNoId) At(s.nums, n).marks |= kFlagged | kWatched;
       break;
     }
     case ActionType::kFlagAccount:
@@ -339,13 +354,17 @@ std::vector<GangRecord> RingWatch::Gangs() const {
   absl::flat_hash_map<PersonId, std::vector<uint32_t>> person_accounts, person_numbers;
   for (const State::Gang& g : s.gangs)
     for (auto [v, ts] : g.members) {
-      const PersonId p = Get(g.graph == 0 ? s.account_person : s.msisdn_person, v, kNoId);
+      const PersonId p = s.Holder(g.graph, v);
       if (p != kNoId) person_accounts[p], person_numbers[p];
     }
   for (uint32_t a = 0; a < s.account_person.size(); ++a)
     if (auto it = person_accounts.find(s.account_person[a]); it != person_accounts.end()) it->second.push_back(a);
-  for (uint32_t n = 0; n < s.msisdn_person.size(); ++n)
-    if (auto it = person_numbers.find(s.msisdn_person[n]); it != person_numbers.end()) it->second.push_back(n);
+  for (uint32_t n = 0; n < s.nums.size(); ++n)
+    if (s.nums[n].person == kNoId) {
+      continue;
+    } else if (auto it = person_numbers.find(s.nums[n].person); it != person_numbers.end()) {
+      it->second.push_back(n);
+    }
 
   std::vector<GangRecord> out;
   for (const State::Gang& g : s.gangs) {
@@ -371,7 +390,7 @@ std::vector<GangRecord> RingWatch::Gangs() const {
           g.members[i].second);
     for (size_t i = 0; i < g.members.size(); ++i) {
       const auto [v, ts] = g.members[i];
-      const PersonId p = Get(g.graph == 0 ? s.account_person : s.msisdn_person, v, kNoId);
+      const PersonId p = s.Holder(g.graph, v);
       if (p != kNoId && g.flagged_here[i]) {
         add("person", std::string(s.dicts->person.Name(p)), "holder", ts);
         if (auto it = person_accounts.find(p); it != person_accounts.end())

@@ -32,6 +32,7 @@
 #include "model/action.h"
 #include "model/dictionary.h"
 #include "model/events.h"
+#include "state/number.h"
 
 namespace interdict {
 
@@ -122,7 +123,8 @@ struct GangRecord {
 class RingWatch {
  public:
   using Emit = std::function<void(Action&&)>;
-  RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, Emit emit);
+  // `shared`: the run's per-number records (state/number.h); null: its own.
+  RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, SharedState* shared, Emit emit);
   ~RingWatch();
   RingWatch(const RingWatch&) = delete;
   RingWatch& operator=(const RingWatch&) = delete;

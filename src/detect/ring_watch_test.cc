@@ -31,7 +31,7 @@ RingWatchConfig Small() {
 class RingWorld {
  public:
   explicit RingWorld(RingWatchConfig cfg = {}) {
-    watch_ = std::make_unique<RingWatch>(&dicts_, cfg, [this](Action&& a) { flags_.push_back(a); });
+    watch_ = std::make_unique<RingWatch>(&dicts_, cfg, nullptr, [this](Action&& a) { flags_.push_back(a); });
   }
   void Holder(Ts ts, const std::string& person, const std::string& account, const std::string& msisdn,
               AccountKind kind = AccountKind::kPersonal) {

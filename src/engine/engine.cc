@@ -14,6 +14,7 @@
 
 #include "detect/governance.h"
 #include "respond/emitter.h"
+#include "state/number.h"
 #include "engine/known_pairs.h"
 #include "graph/trace.h"
 #include "graph/transfer_graph.h"
@@ -21,26 +22,6 @@
 namespace interdict {
 
 namespace {
-
-// Linear counting over a 256-bit bitmap: distinct callees per window with 32
-// bytes per number (exact enough up to several hundred; we judge at >= 10).
-// Fed with a hash of the callee's name, not its dense id: ids depend on how
-// far ahead the reader has interned, and a decision must not depend on data
-// still to come (events.md, "What is known when").
-struct Distinct256 {
-  uint64_t w[4] = {};
-  void Add(uint32_t name_hash) {
-    uint64_t h = HashU64(name_hash);
-    w[(h >> 6) & 3] |= uint64_t{1} << (h & 63);
-  }
-  uint32_t Estimate() const {
-    int set = 0;
-    for (uint64_t x : w) set += __builtin_popcountll(x);
-    if (set >= 256) return 1500;  // saturated: "very many"
-    return static_cast<uint32_t>(std::lround(-256.0 * std::log(1.0 - set / 256.0)));
-  }
-  void Clear() { w[0] = w[1] = w[2] = w[3] = 0; }
-};
 
 // Reason codes (short, joined by '+', see docs/engine.md).
 enum Reason : uint32_t {
@@ -81,40 +62,6 @@ enum NumberFeature : int {
   kFOutTotal, kFInTotal, kFAnswerRateTotal, kFCardAgeDays, kFOffnet, kFIntl, kFStartDays, kFHandsets,
   kFMemCalls, kFMemMeanAnswered, kFMemLongShare, kFMemShortShare, kFMemLastHour, kFRuleScore, kNumFeatures
 };
-
-struct Contact {
-  MsisdnId callee;
-  uint32_t ts;   // seconds since the engine's epoch (first event)
-  uint32_t dur;  // answered seconds
-};
-
-// Per number. Kept small: the contact log exists only while the number is
-// "unsettled" (see Settle): normal subscribers settle within days and free it.
-//
-// Exactly two cache lines, and the table's chunks are 2 MiB-aligned, so a
-// number's state is two lines, never three: a call touches two numbers, and
-// the engine's work is mostly waiting for these lines. The registry facts a
-// call needs (holder, opening time) live here too, not in tables of their own
-// that would cost a line each.
-struct NumberState {
-  Ts first_seen = kNoTs;
-  Ts window_start = kNoTs;
-  Ts opened = kNoTs;       // sim_cards ts, kNoTs if none (off-net)
-  uint32_t out_w = 0, in_w = 0, answered_w = 0;
-  uint32_t out_total = 0, in_total = 0, answered_total = 0;
-  PersonId holder = kNoId;  // registered holder (sim_cards)
-  uint32_t name_hash = 0;   // NameHash of the msisdn, set with first_seen (see Distinct256)
-  DeviceId last_imei = kNoId;
-  uint8_t handsets = 0;
-  bool flagged = false;
-  bool settled = false;
-  bool tap_done = false;  // flagged, and the rules would have flagged it by now: no more training rows
-  float score = 0;
-  uint32_t reasons = 0;
-  Distinct256 callees;
-  std::vector<Contact> contacts;
-};
-static_assert(sizeof(NumberState) == 128, "two cache lines: see above");
 
 enum Tier : uint8_t { kTierNone = 0, kTierSms = 1, kTierCall = 2, kTierVisit = 3 };
 
@@ -219,7 +166,7 @@ struct Engine::Impl {
       // Source governance (detect/governance.h) runs inside the engine: it sees
       // every event, hears of flagged numbers and exposed persons, and its
       // actions go out through the same sink, counted with the engine's.
-      gov = std::make_unique<GovernanceDetector>(dicts, cfg.governance_config, [this](Action&& a) {
+      gov = std::make_unique<GovernanceDetector>(dicts, cfg.governance_config, &state, [this](Action&& a) {
         if (!out.Admit(a.type, a.target)) return;
         NoteGovernance(a);
         if (a.type == ActionType::kFlagNumber) {
@@ -235,7 +182,7 @@ struct Engine::Impl {
     // and it hears of every other detector's action (their flagged numbers
     // become watched callers; its own flags it has marked already).
     if (cfg.rings) {
-      rings = std::make_unique<RingWatch>(dicts, cfg.rings_config, [this](Action&& a) {
+      rings = std::make_unique<RingWatch>(dicts, cfg.rings_config, &state, [this](Action&& a) {
         if (!out.Admit(a.type, a.target)) return;
         sending_ring_action = true;
         out.Send(a);
@@ -258,9 +205,12 @@ struct Engine::Impl {
   Ts now = 0;
   uint64_t warn_seq = 0;
 
-  // By MsisdnId, every SIM of sim_cards.csv and every number seen; chunked:
-  // it grows from the first sim_cards row on and is never copied.
-  ChunkedTable<NumberState> numbers;
+  // By MsisdnId, every SIM of sim_cards.csv and every number seen: the
+  // engine's part of the records it shares with governance and the rings
+  // (state/number.h); chunked: it grows from the first sim_cards row on and
+  // is never copied.
+  SharedState state;
+  NumberParts<EngineNumber, &NumberRecord::engine> numbers{&state.numbers};
   int64_t last_hour = -1;               // event-time hour of the last queue service
   DenseTable<PersonId> account_person;
   DenseTable<Ts> person_exposed;       // last long conversation with a flagged number
@@ -354,7 +304,7 @@ struct Engine::Impl {
   std::string Msisdn(MsisdnId m) const { return std::string(dicts->msisdn.Name(m)); }
   std::string Account(AccountId a) const { return std::string(dicts->account.Name(a)); }
 
-  NumberState& Num(MsisdnId n) { return At(numbers, n); }
+  EngineNumber& Num(MsisdnId n) { return At(numbers, n); }
   PersonId HolderOf(MsisdnId m) const { return m < numbers.size() ? numbers[m].holder : kNoId; }
 
   int AgeOf(MsisdnId m) const {
@@ -490,7 +440,7 @@ struct Engine::Impl {
   // flag, warning whoever the number reached.
   void FlagNumber(MsisdnId n, double score, uint32_t reasons, const std::string& extra = {},
                   bool by_governance = false) {
-    NumberState& s = Num(n);
+    EngineNumber& s = Num(n);
     if (s.flagged) return;
     s.flagged = true;
     s.score = static_cast<float>(score);
@@ -513,7 +463,7 @@ struct Engine::Impl {
   }
 
   // --- fraud-number rules ---
-  void Judge(MsisdnId n, NumberState& s) {
+  void Judge(MsisdnId n, EngineNumber& s) {
     // A flagged number is judged on only for the training tap, until the
     // rules would have flagged it: the model learns from a number's
     // checkpoints up to where the rules decide, whether or not another
@@ -599,7 +549,7 @@ struct Engine::Impl {
     if (score >= cfg.flag_threshold) FlagNumber(n, std::min(1.0, score), r);
   }
 
-  void Features(MsisdnId n, const NumberState& s, uint32_t distinct, Ts opened, double rule_score, float* x) const {
+  void Features(MsisdnId n, const EngineNumber& s, uint32_t distinct, Ts opened, double rule_score, float* x) const {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     auto ratio = [nan](double a, double b) { return b > 0 ? static_cast<float>(a / b) : nan; };
     x[kFOutW] = static_cast<float>(s.out_w);
@@ -658,7 +608,7 @@ struct Engine::Impl {
     return s;
   }
 
-  void RollWindow(NumberState& s) {
+  void RollWindow(EngineNumber& s) {
     if (s.window_start == kNoTs || now - s.window_start >= cfg.window_s) {
       s.window_start = now;
       s.out_w = s.in_w = s.answered_w = 0;
@@ -668,7 +618,7 @@ struct Engine::Impl {
 
   // A subscriber that answers, is called back and is not outgoing-only will
   // not be flagged by these rules: its contact log can go.
-  static void Settle(NumberState& s) {
+  static void Settle(EngineNumber& s) {
     if (!s.settled && s.answered_total >= 5 && s.in_total >= 3 && s.in_total * 10 >= s.out_total * 3) {
       s.settled = true;
       std::vector<Contact>().swap(s.contacts);
@@ -678,7 +628,7 @@ struct Engine::Impl {
   uint32_t NameHash(MsisdnId n) const { return static_cast<uint32_t>(HashBytes(dicts->msisdn.Name(n))); }
   // First activity of a number (call or SMS): the start of its card-age and
   // first-seen features.
-  void Seen(MsisdnId n, NumberState& s) {
+  void Seen(MsisdnId n, EngineNumber& s) {
     if (s.first_seen != kNoTs) return;
     s.first_seen = now;
     s.name_hash = NameHash(n);
@@ -691,8 +641,8 @@ struct Engine::Impl {
   // caller's callee is exposed at once and warned as the call reaches the
   // warning rules' lengths ("connected for 60 s", ... 300 s).
   void OnCall(const Call& c) {
-    NumberState& caller = Num(c.caller);  // ChunkedTable: stays valid when Num(c.callee) grows the table
-    NumberState& callee = Num(c.callee);
+    EngineNumber& caller = Num(c.caller);  // ChunkedTable: stays valid when Num(c.callee) grows the table
+    EngineNumber& callee = Num(c.callee);
     Seen(c.caller, caller);
     Seen(c.callee, callee);
     if (c.caller_imei != kNoId && c.caller_imei != caller.last_imei) {
@@ -734,8 +684,8 @@ struct Engine::Impl {
   // A call whose whole length `dur` is known now (it started at `start`).
   void OnCallEnd(Ts start, const Call& c, uint32_t dur) {
     if (gov) gov->NoteCallEnded(c.caller, dur > 0);
-    NumberState& caller = Num(c.caller);
-    NumberState& callee = Num(c.callee);
+    EngineNumber& caller = Num(c.caller);
+    EngineNumber& callee = Num(c.callee);
     RollWindow(caller);
     RollWindow(callee);
     ++caller.out_w;
@@ -767,14 +717,14 @@ struct Engine::Impl {
     }
   }
 
-  void Prune(NumberState& s) {
+  void Prune(EngineNumber& s) {
     const uint32_t cutoff = static_cast<uint32_t>(std::max<Ts>(0, now - epoch - cfg.contact_memory_s));
     auto it = std::find_if(s.contacts.begin(), s.contacts.end(), [&](const Contact& c) { return c.ts >= cutoff; });
     s.contacts.erase(s.contacts.begin(), it);
   }
 
   void OnSms(const Sms& s) {
-    NumberState& sender = Num(s.sender);
+    EngineNumber& sender = Num(s.sender);
     Seen(s.sender, sender);
     if (sender.flagged) {
       Expose(s.receiver, 0, now, s.sender);
@@ -795,7 +745,7 @@ struct Engine::Impl {
   // own texts have their own templates; a marketer's own line uses several
   // texts and gets replies. Only new registered cards (opened within
   // new_card_s of first use) are watched, as for the call rules.
-  void JudgeSmsBlast(const Sms& s, NumberState& sender) {
+  void JudgeSmsBlast(const Sms& s, EngineNumber& sender) {
     if (sender.opened == kNoTs || sender.first_seen - sender.opened > cfg.new_card_s) return;
     auto [it, fresh] = sms_blasts.try_emplace(s.sender);
     SmsBlast& b = it->second;
@@ -1068,7 +1018,7 @@ struct Engine::Impl {
       }
     }
     if (r.suspect != kNoId) {
-      NumberState& s = Num(r.suspect);
+      EngineNumber& s = Num(r.suspect);
       if (!s.flagged) FlagNumber(r.suspect, 0.95, kRsNamed);
     }
     OpenCase(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds), &r);
@@ -1162,7 +1112,7 @@ void Engine::Apply(const Event& e) {
   switch (e.kind) {
     case EventKind::kSimCard:
       if (e.sim.msisdn != kNoId) {
-        NumberState& n = m.Num(e.sim.msisdn);
+        EngineNumber& n = m.Num(e.sim.msisdn);
         n.opened = e.ts;
         n.holder = e.sim.person;
       }
@@ -1231,7 +1181,7 @@ NumberView Engine::QueryNumber(MsisdnId n) const {
   const Impl& m = *impl_;
   NumberView v;
   if (n >= m.numbers.size() || m.numbers[n].first_seen == kNoTs) return v;
-  const NumberState& s = m.numbers[n];
+  const EngineNumber& s = m.numbers[n];
   v.known = true;
   v.score = s.score;
   v.flagged = s.flagged;
@@ -1253,12 +1203,12 @@ EngineStats Engine::Stats() const {
   size_t contacts = 0;
   uint64_t active = 0;
   for (size_t i = 0; i < m.numbers.size(); ++i) {
-    const NumberState& n = m.numbers[i];
+    const EngineNumber& n = m.numbers[i];
     contacts += n.contacts.capacity() * sizeof(Contact);
     active += n.first_seen != kNoTs;
   }
   s.state_parts = {
-      {"numbers", m.numbers.capacity() * sizeof(NumberState)},
+      {"numbers", m.numbers.capacity() * sizeof(EngineNumber)},
       {"contact_logs", contacts},
       {"known_pairs", m.known_pairs.MemoryBytes()},
       {"payee_pairs", m.payee_pairs.MemoryBytes()},
