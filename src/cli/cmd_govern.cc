@@ -59,33 +59,43 @@ int RunGovern(const GovernOptions& o) {
   s = reader.OpenDirectory(o.dataset);
   if (!s.ok()) return Fail(kExitInput, s.message());
   auto t0 = std::chrono::steady_clock::now();
-  // As in the engine: the ring watch hears of every governance flag (flagged
-  // numbers are watched callers; flagged accounts are not flagged twice).
-  // One emitter, as in `run`: ids, and an entity flagged by both finders once.
+  // Both finders behind the detector interface (detect/detector.h), their
+  // verdicts through one emitter as in `run`: ids, an entity flagged by both
+  // once, and the ring watch hears of every governance flag (flagged numbers
+  // are watched callers; flagged accounts are not flagged twice).
   ActionEmitter out("A", [&](const Action& a) { writer.Write(a); });
   SharedState shared;  // one record per number for both finders (state/number.h)
   std::unique_ptr<RingWatch> rings;
-  if (!o.no_rings) {
-    rings = std::make_unique<RingWatch>(&dicts, o.rings, &shared, [&](Action&& a) {
-      if (out.Admit(a.type, a.target)) out.Send(a);
-    });
-  }
-  GovernanceDetector det(&dicts, o.cfg, &shared, [&](Action&& a) {
-    if (!out.Admit(a.type, a.target)) return;
-    if (rings) rings->NoteAction(a);
-    out.Send(a);
-  });
+  if (!o.no_rings) rings = std::make_unique<RingWatch>(&dicts, o.rings, &shared);
+  GovernanceDetector det(&dicts, o.cfg, &shared);
+  Verdicts verdicts, ignored;
+  auto take = [&](bool from_rings) {
+    for (Action& a : verdicts) {
+      if (!out.Admit(a.type, a.target)) continue;
+      if (rings && !from_rings) rings->Note(Fact::ActionSent(a), &ignored);
+      out.Send(a);
+    }
+    verdicts.clear();
+  };
   Event e;
   Ts last = 0;
   uint64_t events = 0;
   while (reader.Next(&e)) {
-    det.Apply(e);
-    if (rings) rings->Apply(e);
+    det.Apply(e, &verdicts);
+    take(false);
+    if (rings) {
+      rings->Apply(e, &verdicts);
+      take(true);
+    }
     last = std::max(last, e.ts);
     ++events;
   }
-  det.Finish(last);
-  if (rings) rings->Finish(last);
+  det.Finish(last, &verdicts);
+  take(false);
+  if (rings) {
+    rings->Finish(last, &verdicts);
+    take(true);
+  }
   s = reader.Finish();
   if (!s.ok()) return Fail(kExitInput, s.message());
   s = writer.Close();

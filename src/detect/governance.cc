@@ -104,7 +104,7 @@ struct AccountState {
   // here too so that a transfer does not wait for the holder's entry).
   bool holder_exposed = false;
   uint16_t probes = 0;
-  bool engine_suspect = false;  // stop-paid or flagged by the engine's money response (NoteSuspectAccount)
+  bool engine_suspect = false;  // stop-paid or flagged by the engine's money response (Fact::kSuspectAccount)
   uint16_t pair_probes = 0;  // of probes: both accounts new
   uint16_t exposed_payers = 0;
   uint16_t from_mules = 0;  // transfers received from flagged mule accounts
@@ -179,7 +179,7 @@ struct DeviceState {
 struct GovernanceDetector::State {
   const Dictionaries* dicts;
   GovernanceConfig cfg;
-  Emit emit;
+  Verdicts* out = nullptr;  // the caller's, during a call of the public interface
   GovernanceStats* stats;
 
   ChunkedTable<PersonState> persons;
@@ -212,7 +212,7 @@ struct GovernanceDetector::State {
   // Entries by id, growing on demand; references stay valid (ChunkedTable).
   AccountState& Acc(AccountId a) { return At(accounts, a); }
   GovernanceNumber& Msisdn(MsisdnId m) { return At(msisdns, m); }
-  bool call_ends_known = false;  // NoteCallEnded has been called: the engine reports call ends
+  bool call_ends_known = false;  // a kCallEnded fact has come: the engine reports call ends
   DeviceState& Dev(DeviceId d) { return At(devices, d); }
   PersonState& Person(PersonId p) { return At(persons, p); }
 
@@ -224,7 +224,7 @@ struct GovernanceDetector::State {
     a.target = std::move(target);
     a.score = std::clamp(score, 0.0, 1.0);
     a.reason = std::move(reason);
-    emit(std::move(a));
+    out->push_back(std::move(a));
   }
   static std::string Name(const Interner& in, uint32_t id) {
     return id < in.size() ? std::string(in.Name(id)) : std::string();
@@ -1138,8 +1138,7 @@ struct GovernanceDetector::State {
   }
 };
 
-GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, SharedState* shared,
-                                       Emit emit)
+GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, SharedState* shared)
     : s_(std::make_unique<State>()) {
   if (!shared) {
     s_->own_state = std::make_unique<SharedState>();
@@ -1148,48 +1147,59 @@ GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const Governan
   s_->msisdns = NumberParts<GovernanceNumber, &NumberRecord::gov>(&shared->numbers);
   s_->dicts = dicts;
   s_->cfg = cfg;
-  s_->emit = std::move(emit);
   s_->stats = &stats_;
 }
 GovernanceDetector::~GovernanceDetector() = default;
 void GovernanceDetector::Prefetch(const Event& e) const { s_->Prefetch(e); }
 
-void GovernanceDetector::Apply(const Event& e) { s_->Apply(e); }
-
-void GovernanceDetector::NoteFlaggedNumber(MsisdnId n, Ts ts, bool on_flagged_box) {
-  if (n == kNoId) return;
-  GovernanceNumber& ms = s_->Msisdn(n);
-  ms.fraud_number = true;
-  s_->BadSim(n, ts);
-  if (!on_flagged_box && ms.device != kNoId) s_->FlaggedSimsPhone(ms.device, s_->Dev(ms.device), ts);
+void GovernanceDetector::Apply(const Event& e, Verdicts* out) {
+  s_->out = out;
+  s_->Apply(e);
+  s_->out = nullptr;
 }
 
-void GovernanceDetector::NoteSuspectAccount(AccountId a, Ts ts) {
-  if (a == kNoId) return;
-  AccountState& as = s_->Acc(a);
-  if (as.engine_suspect) return;
-  as.engine_suspect = true;
-  if (as.device != kNoId) s_->CheckMulePhone(as.device, ts);
-  if (as.known && !as.business) s_->MuleHolder(as.holder, ts);
+void GovernanceDetector::Note(const Fact& f, Verdicts* out) {
+  if (f.id == kNoId) return;
+  State& s = *s_;
+  s.out = out;
+  switch (f.kind) {
+    case Fact::Kind::kNumberFlagged: {
+      GovernanceNumber& ms = s.Msisdn(f.id);
+      ms.fraud_number = true;
+      s.BadSim(f.id, f.ts);
+      if (!f.flag && ms.device != kNoId) s.FlaggedSimsPhone(ms.device, s.Dev(ms.device), f.ts);
+      break;
+    }
+    case Fact::Kind::kSuspectAccount: {
+      AccountState& as = s.Acc(f.id);
+      if (as.engine_suspect) break;
+      as.engine_suspect = true;
+      if (as.device != kNoId) s.CheckMulePhone(as.device, f.ts);
+      if (as.known && !as.business) s.MuleHolder(as.holder, f.ts);
+      break;
+    }
+    case Fact::Kind::kCallEnded: {
+      s.call_ends_known = true;
+      GovernanceNumber& m = s.Msisdn(f.id);
+      ++m.ended_calls;
+      m.answered_calls += f.flag;
+      break;
+    }
+    case Fact::Kind::kPersonExposed: {
+      PersonState& ps = s.Person(f.id);
+      if (ps.exposed) break;
+      ps.exposed = true;
+      for (const AccountOpen& ao : ps.accounts) s.Acc(ao.account).holder_exposed = true;
+      break;
+    }
+    case Fact::Kind::kActionSent:
+      break;
+  }
+  s.out = nullptr;
 }
 
-void GovernanceDetector::NoteCallEnded(MsisdnId caller, bool answered) {
-  if (caller == kNoId) return;
-  s_->call_ends_known = true;
-  GovernanceNumber& m = s_->Msisdn(caller);
-  ++m.ended_calls;
-  m.answered_calls += answered;
-}
-
-void GovernanceDetector::NoteExposedPerson(PersonId p, Ts) {
-  if (p == kNoId) return;
-  PersonState& ps = s_->Person(p);
-  if (ps.exposed) return;
-  ps.exposed = true;
-  for (const AccountOpen& ao : ps.accounts) s_->Acc(ao.account).holder_exposed = true;
-}
-
-void GovernanceDetector::Finish(Ts end) {
+void GovernanceDetector::Finish(Ts end, Verdicts* out) {
+  s_->out = out;
   // The base rate has settled: test every outlet with bad cards once more
   // (twice: flagging an insider lowers the honest rate the others face).
   for (int round = 0; round < 2; ++round)
@@ -1203,6 +1213,7 @@ void GovernanceDetector::Finish(Ts end) {
     s_->ScoreAccount(a, end);
     s_->DrainRingWork(end);
   }
+  s_->out = nullptr;
 }
 
 }  // namespace interdict

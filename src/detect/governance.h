@@ -27,6 +27,7 @@
 #include "base/time.h"
 #include "model/action.h"
 #include "model/dictionary.h"
+#include "detect/detector.h"
 #include "model/events.h"
 #include "state/number.h"
 
@@ -157,46 +158,40 @@ struct GovernanceStats {
 // Usage, alone (`interdict govern`) or inside the Engine, which also tells it
 // what only the engine knows (Note*):
 //
-//   GovernanceDetector gov(&dicts, cfg, [&](Action&& a) { sink(a); });
-//   for (const Event& e : events) gov.Apply(e);   // event-time order
-//   gov.NoteCallEnded(caller, answered);           // as each call's end becomes known
-//   gov.Finish(end_ts);
+//   GovernanceDetector gov(&dicts, cfg, /*shared=*/nullptr);
+//   Verdicts v;
+//   for (const Event& e : events) gov.Apply(e, &v);          // event-time order; handle v
+//   gov.Note(Fact::CallEnded(caller, answered, ts), &v);      // as each call's end becomes known
+//   gov.Finish(end_ts, &v);
 //
-// `emit` is called synchronously from Apply, the Note* calls and Finish,
-// with actions that have no action_id yet (the run's ActionEmitter,
-// respond/emitter.h, mints it and drops repeated flags); it must not call
-// back into the detector (the engine queues governance's
-// flagged numbers and takes them over after the call returns).
-class GovernanceDetector {
+// Verdicts (detect/detector.h) have no action_id yet: the run's
+// ActionEmitter (respond/emitter.h) mints it and drops repeated flags. The
+// engine takes governance's flagged numbers over as its own.
+class GovernanceDetector : public Detector {
  public:
-  using Emit = std::function<void(Action&&)>;
   // `shared`: the run's per-number records (state/number.h), which the
   // engine and the rings use too; null: the detector keeps its own.
-  GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, SharedState* shared, Emit emit);
-  ~GovernanceDetector();
+  GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, SharedState* shared);
+  ~GovernanceDetector() override;
   GovernanceDetector(const GovernanceDetector&) = delete;
   GovernanceDetector& operator=(const GovernanceDetector&) = delete;
 
-  void Apply(const Event& e);
+  std::string_view name() const override { return "governance"; }
+  void Apply(const Event& e, Verdicts* out) override;
   // A hint that `e` will be applied soon: starts loading the state it will
   // touch (no effect on results). Callers reading ahead call it a few events early.
-  void Prefetch(const Event& e) const;
-  // A number the engine flagged as fraud: a bad card of its holder and outlet,
-  // and one more flagged SIM of the handset it first called from (two make a
-  // gang's phone). `on_flagged_box`: the engine flags it as a SIM of a box it
-  // has just flagged, with that box's other SIMs: the handset is judged
-  // already, and is not judged again SIM by SIM.
-  void NoteFlaggedNumber(MsisdnId n, Ts ts, bool on_flagged_box = false);
-  // A person warned because a fraud number reached them: their payments are
-  // evidence against the receiving account.
-  void NoteExposedPerson(PersonId p, Ts ts);
-  // A call of `caller` has ended (its length is known only then), answered
-  // or not: the answer rate the SIM-box and rotating-phone finders read.
-  void NoteCallEnded(MsisdnId caller, bool answered);
-  // An account the engine's money response flagged or stop-paid (victims'
-  // money traced into it): a mule sign for the device that operates it.
-  void NoteSuspectAccount(AccountId a, Ts ts);
-  void Finish(Ts end);
+  void Prefetch(const Event& e) const override;
+  // The facts it uses:
+  //  - kNumberFlagged: a bad card of its holder and outlet, and one more
+  //    flagged SIM of the handset it first called from (two make a gang's
+  //    phone). `flag` (on a flagged box): the handset is judged already, and
+  //    is not judged again SIM by SIM.
+  //  - kPersonExposed: their payments are evidence against the receiving account.
+  //  - kCallEnded: the answer rate the SIM-box and rotating-phone finders read.
+  //  - kSuspectAccount: victims' money traced into it; a mule sign for the
+  //    device that operates it.
+  void Note(const Fact& f, Verdicts* out) override;
+  void Finish(Ts end, Verdicts* out) override;
 
   const GovernanceStats& stats() const { return stats_; }
 

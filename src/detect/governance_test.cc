@@ -42,12 +42,12 @@ GovernanceConfig RareTinyTransfers() {
 class World {
  public:
   World() {
-    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, nullptr, [this](Action&& a) { actions_.push_back(a); });
+    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, nullptr);
   }
   void Reset(const GovernanceConfig& cfg) {
     cfg_ = cfg;
     actions_.clear();
-    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, nullptr, [this](Action&& a) { actions_.push_back(a); });
+    det_ = std::make_unique<GovernanceDetector>(&dicts_, cfg_, nullptr);
   }
   void Sim(Ts ts, const std::string& msisdn, const std::string& person, const std::string& op,
            const std::string& outlet) {
@@ -56,7 +56,7 @@ class World {
     e.kind = EventKind::kSimCard;
     e.sim = SimCardOpen{dicts_.msisdn.Intern(msisdn), dicts_.person.Intern(person), dicts_.op.Intern(op),
                         dicts_.outlet.Intern(outlet), Plan::kPrepaid};
-    det_->Apply(e);
+    det_->Apply(e, &actions_);
   }
   void Account(Ts ts, const std::string& account, const std::string& person, const std::string& bank,
                const std::string& branch, AccountKind kind = AccountKind::kPersonal) {
@@ -65,7 +65,7 @@ class World {
     e.kind = EventKind::kBankAccount;
     e.account = BankAccountOpen{dicts_.account.Intern(account), dicts_.person.Intern(person),
                                 dicts_.bank.Intern(bank), dicts_.outlet.Intern(branch), kind};
-    det_->Apply(e);
+    det_->Apply(e, &actions_);
   }
   void Call(Ts ts, const std::string& caller, const std::string& callee, const std::string& imei,
             const std::string& cell) {
@@ -74,7 +74,7 @@ class World {
     e.kind = EventKind::kCall;
     e.call = interdict::Call{dicts_.msisdn.Intern(caller), dicts_.msisdn.Intern(callee), 30,
                              dicts_.device.Intern(imei), dicts_.cell.Intern(cell), kNoId};
-    det_->Apply(e);
+    det_->Apply(e, &actions_);
   }
   void Transfer(Ts ts, const std::string& from, const std::string& to, Money fen, const std::string& device = "",
                 Channel ch = Channel::kApp) {
@@ -91,11 +91,15 @@ class World {
                                      to.empty() ? kNoId : dicts_.account.Intern(to),
                                      fen,
                                      device.empty() ? kNoId : dicts_.device.Intern(device)};
-    det_->Apply(e);
+    det_->Apply(e, &actions_);
   }
-  void Flagged(const std::string& msisdn, Ts ts) { det_->NoteFlaggedNumber(dicts_.msisdn.Intern(msisdn), ts); }
-  void Exposed(const std::string& person, Ts ts) { det_->NoteExposedPerson(dicts_.person.Intern(person), ts); }
-  void Finish(Ts ts) { det_->Finish(ts); }
+  void Flagged(const std::string& msisdn, Ts ts) {
+    det_->Note(Fact::NumberFlagged(dicts_.msisdn.Intern(msisdn), ts, false), &actions_);
+  }
+  void Exposed(const std::string& person, Ts ts) {
+    det_->Note(Fact::PersonExposed(dicts_.person.Intern(person), ts), &actions_);
+  }
+  void Finish(Ts ts) { det_->Finish(ts, &actions_); }
 
   bool Has(ActionType type, const std::string& target) const {
     for (const Action& a : actions_)
@@ -647,18 +651,21 @@ TEST(Governance, BadInputDoesNotCrash) {
   e.call = Call{kNoId, kNoId, kNoCount, kNoId, kNoId, kNoId};
   GovernanceConfig cfg;
   Dictionaries d;
-  GovernanceDetector det(&d, cfg, nullptr, [](Action&&) {});
-  det.Apply(e);
+  GovernanceDetector det(&d, cfg, nullptr);
+  Verdicts v;
+  det.Apply(e, &v);
   e.kind = EventKind::kTransfer;
   e.transfer = Transfer{kNoId, TransferKind::kTransfer, Channel::kUnknown, kNoId, kNoId, 1, kNoId};
-  det.Apply(e);
+  det.Apply(e, &v);
   e.kind = EventKind::kSimCard;
   e.sim = SimCardOpen{kNoId, kNoId, kNoId, kNoId, Plan::kUnknown};
-  det.Apply(e);
-  det.NoteFlaggedNumber(kNoId, 0);
-  det.NoteFlaggedNumber(12345, 0);
-  det.NoteExposedPerson(kNoId, 0);
-  det.Finish(0);
+  det.Apply(e, &v);
+  det.Note(Fact::NumberFlagged(kNoId, 0, false), &v);
+  det.Note(Fact::NumberFlagged(12345, 0, false), &v);
+  det.Note(Fact::PersonExposed(kNoId, 0), &v);
+  det.Note(Fact::CallEnded(kNoId, true, 0), &v);
+  det.Note(Fact::SuspectAccount(kNoId, 0), &v);
+  det.Finish(0, &v);
   SUCCEED();
 }
 

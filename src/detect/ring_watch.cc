@@ -45,8 +45,7 @@ constexpr size_t kMaxPending = 1 << 16;
 }  // namespace
 
 struct RingWatch::State {
-  State(const Dictionaries* d, const RingWatchConfig& c, SharedState* shared, Emit e)
-      : dicts(d), cfg(c), emit(std::move(e)) {
+  State(const Dictionaries* d, const RingWatchConfig& c, SharedState* shared) : dicts(d), cfg(c) {
     if (!shared) {
       own_state = std::make_unique<SharedState>();
       shared = own_state.get();
@@ -63,7 +62,7 @@ struct RingWatch::State {
 
   const Dictionaries* dicts;
   RingWatchConfig cfg;
-  Emit emit;
+  Verdicts* out = nullptr;  // the caller's, during Apply and Finish
   RingWatchStats stats;
 
   // Graph 0: money (entities = AccountId), graph 1: calls (entities = MsisdnId).
@@ -274,12 +273,12 @@ struct RingWatch::State {
     a.score = std::clamp(0.6 + 0.175 * (r.ratio / std::max(thr, 1e-9) - 1.0), 0.6, 0.95);
     a.reason = fmt::format("ring:{}+density:{:.1f}", gang.id, r.ratio);
     (g == 0 ? stats.flagged_accounts : stats.flagged_numbers)++;
-    emit(std::move(a));
+    out->push_back(std::move(a));
   }
 };
 
-RingWatch::RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, SharedState* shared, Emit emit)
-    : s_(std::make_unique<State>(dicts, cfg, shared, std::move(emit))) {}
+RingWatch::RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, SharedState* shared)
+    : s_(std::make_unique<State>(dicts, cfg, shared)) {}
 RingWatch::~RingWatch() = default;
 
 void RingWatch::Prefetch(const Event& e) const {
@@ -293,8 +292,9 @@ void RingWatch::Prefetch(const Event& e) const {
   }
 }
 
-void RingWatch::Apply(const Event& e) {
+void RingWatch::Apply(const Event& e, Verdicts* out) {
   State& s = *s_;
+  s.out = out;
   const int64_t p = s.cfg.period_s > 0 ? e.ts / s.cfg.period_s : 0;
   if (s.period < 0 || p < s.period) {
     s.period = std::max(s.period, p);  // a late event never moves the period back
@@ -321,10 +321,13 @@ void RingWatch::Apply(const Event& e) {
     default:
       break;
   }
+  s.out = nullptr;
 }
 
-void RingWatch::NoteAction(const Action& a) {
+void RingWatch::Note(const Fact& f, Verdicts*) {
+  if (f.kind != Fact::Kind::kActionSent || !f.action) return;
   State& s = *s_;
+  const Action& a = *f.action;
   switch (a.type) {
     case ActionType::kFlagNumber: {
       const uint32_t n = s.dicts->msisdn.Find(a.target);
@@ -343,7 +346,11 @@ void RingWatch::NoteAction(const Action& a) {
   }
 }
 
-void RingWatch::Finish(Ts end) { s_->Tick(end, true); }
+void RingWatch::Finish(Ts end, Verdicts* out) {
+  s_->out = out;
+  s_->Tick(end, true);
+  s_->out = nullptr;
+}
 
 const RingWatchStats& RingWatch::stats() const { return s_->stats; }
 

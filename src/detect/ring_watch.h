@@ -31,6 +31,7 @@
 #include "graph/rings.h"
 #include "model/action.h"
 #include "model/dictionary.h"
+#include "detect/detector.h"
 #include "model/events.h"
 #include "state/number.h"
 
@@ -110,34 +111,36 @@ struct GangRecord {
 // with gang records (docs/rings.md). Usage, alone (`interdict govern`) or
 // inside the Engine, which passes it every other detector's actions:
 //
-//   RingWatch rings(&dicts, cfg, [&](Action&& a) { sink(a); });
-//   for (const Event& e : events) { rings.Apply(e); }  // event-time order
-//   rings.NoteAction(a);                                // each action decided elsewhere
-//   rings.Finish(end_ts);
+//   RingWatch rings(&dicts, cfg, /*shared=*/nullptr);
+//   Verdicts v;
+//   for (const Event& e : events) rings.Apply(e, &v);   // event-time order; handle v
+//   rings.Note(Fact::ActionSent(a), &v);                 // each action decided elsewhere
+//   rings.Finish(end_ts, &v);
 //   for (const GangRecord& g : rings.Gangs()) { ... }    // as GangRow into store/case_store.h
 //
 // Ownership: borrows `dicts` (must outlive it); owns the graphs and gang
-// records. `emit` is called synchronously from Apply and Finish and must not
-// call back into it. Not thread-safe: one per event stream, all calls
-// (Gangs() included) from one thread.
-class RingWatch {
+// records. Verdicts (detect/detector.h) are appended to the caller's vector.
+// Not thread-safe: one per event stream, all calls (Gangs() included) from
+// one thread.
+class RingWatch : public Detector {
  public:
-  using Emit = std::function<void(Action&&)>;
   // `shared`: the run's per-number records (state/number.h); null: its own.
-  RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, SharedState* shared, Emit emit);
-  ~RingWatch();
+  RingWatch(const Dictionaries* dicts, const RingWatchConfig& cfg, SharedState* shared);
+  ~RingWatch() override;
   RingWatch(const RingWatch&) = delete;
   RingWatch& operator=(const RingWatch&) = delete;
 
+  std::string_view name() const override { return "rings"; }
   // Every event, in event-time order (openings give holders and account kinds).
-  void Apply(const Event& e);
+  void Apply(const Event& e, Verdicts* out) override;
   // A hint that `e` will be applied soon (base/dense_table.h); no effect on results.
-  void Prefetch(const Event& e) const;
-  // An action another detector decided: a flagged number is watched in the
-  // call graph, and a flagged or stopped entity is never flagged again here.
-  void NoteAction(const Action& a);
+  void Prefetch(const Event& e) const override;
+  // The fact it uses, kActionSent: an action another detector decided. A
+  // flagged number is watched in the call graph, and a flagged or stopped
+  // entity is never flagged again here.
+  void Note(const Fact& f, Verdicts* out) override;
   // End of data: the last period's rings are read.
-  void Finish(Ts end);
+  void Finish(Ts end, Verdicts* out) override;
 
   // Every gang so far with its linked entities (holders, devices, their other
   // numbers and accounts), in gang-id order.

@@ -31,7 +31,7 @@ RingWatchConfig Small() {
 class RingWorld {
  public:
   explicit RingWorld(RingWatchConfig cfg = {}) {
-    watch_ = std::make_unique<RingWatch>(&dicts_, cfg, nullptr, [this](Action&& a) { flags_.push_back(a); });
+    watch_ = std::make_unique<RingWatch>(&dicts_, cfg, nullptr);
   }
   void Holder(Ts ts, const std::string& person, const std::string& account, const std::string& msisdn,
               AccountKind kind = AccountKind::kPersonal) {
@@ -67,16 +67,18 @@ class RingWorld {
   }
   void Feed(const Event& e) {
     last_ = std::max(last_, e.ts);
-    watch_->Apply(e);
+    watch_->Apply(e, &flags_);
   }
   void Note(ActionType type, TargetKind kind, const std::string& target) {
     Action a;
     a.type = type;
     a.target_kind = kind;
     a.target = target;
-    watch_->NoteAction(a);
+    Verdicts none;
+    watch_->Note(Fact::ActionSent(a), &none);
+    EXPECT_TRUE(none.empty());  // hearing of an action decides nothing by itself
   }
-  void Finish() { watch_->Finish(last_); }
+  void Finish() { watch_->Finish(last_, &flags_); }
 
   int Flags(ActionType type, const std::string& prefix) const {
     return static_cast<int>(std::count_if(flags_.begin(), flags_.end(), [&](const Action& a) {

@@ -162,36 +162,55 @@ struct Engine::Impl {
   Impl(const Dictionaries* d, const EngineConfig& c, Sink s) : dicts(d), cfg(c), out("A", std::move(s)) {
     trace_opt.max_depth = cfg.trace_max_depth;
     trace_opt.min_amount = cfg.trace_min_amount;
-    if (cfg.governance) {
-      // Source governance (detect/governance.h) runs inside the engine: it sees
-      // every event, hears of flagged numbers and exposed persons, and its
-      // actions go out through the same sink, counted with the engine's.
-      gov = std::make_unique<GovernanceDetector>(dicts, cfg.governance_config, &state, [this](Action&& a) {
-        if (!out.Admit(a.type, a.target)) return;
-        NoteGovernance(a);
-        if (a.type == ActionType::kFlagNumber) {
-          // Taken over after governance returns (DrainGovernanceFlags): its
-          // state must not be re-entered from inside its own call.
-          const MsisdnId n = dicts->msisdn.Find(a.target);
-          if (n != kNoId) gov_flagged.push_back({n, a.score});
-        }
-        out.Send(a);
-      });
-    }
-    // Ring detection (detect/ring_watch.h): its flags go out like governance's,
-    // and it hears of every other detector's action (their flagged numbers
-    // become watched callers; its own flags it has marked already).
+    // The detectors beside the engine's own rules (detect/detector.h): they
+    // see every event and the facts the engine learns, and their verdicts go
+    // out through the same emitter, counted with the engine's.
+    if (cfg.governance) gov = std::make_unique<GovernanceDetector>(dicts, cfg.governance_config, &state);
     if (cfg.rings) {
-      rings = std::make_unique<RingWatch>(dicts, cfg.rings_config, &state, [this](Action&& a) {
-        if (!out.Admit(a.type, a.target)) return;
-        sending_ring_action = true;
-        out.Send(a);
-        sending_ring_action = false;
-      });
+      rings = std::make_unique<RingWatch>(dicts, cfg.rings_config, &state);
+      // Ring detection hears of every other detector's action (their flagged
+      // numbers become watched callers; its own flags it has marked already).
       out.AddObserver([this](const Action& a) {
-        if (!sending_ring_action) rings->NoteAction(a);
+        if (!sending_ring_action) rings->Note(Fact::ActionSent(a), &ring_verdicts);
       });
     }
+  }
+
+  // Governance's verdicts (source governance: sellers, insiders, dens,
+  // mules), handled in order right after the call that returned them: a
+  // flag_person marks the person's accounts' evidence, a flagged number is
+  // queued for the engine to take over as its own (DrainGovernanceFlags,
+  // after governance's event: its state is not re-entered from inside its
+  // own call), every new verdict is sent.
+  Verdicts gov_verdicts;
+  void TakeGovernanceVerdicts() {
+    for (Action& a : gov_verdicts) {
+      if (!out.Admit(a.type, a.target)) continue;
+      NoteGovernance(a);
+      if (a.type == ActionType::kFlagNumber) {
+        const MsisdnId n = dicts->msisdn.Find(a.target);
+        if (n != kNoId) gov_flagged.push_back({n, a.score});
+      }
+      out.Send(a);
+    }
+    gov_verdicts.clear();
+  }
+  void GovernanceNote(const Fact& f) {
+    if (!gov) return;
+    gov->Note(f, &gov_verdicts);
+    TakeGovernanceVerdicts();
+  }
+  // Ring detection's verdicts: sent as they are (flags of ring members).
+  Verdicts ring_verdicts;
+  bool sending_ring_action = false;
+  void TakeRingVerdicts() {
+    for (Action& a : ring_verdicts) {
+      if (!out.Admit(a.type, a.target)) continue;
+      sending_ring_action = true;
+      out.Send(a);
+      sending_ring_action = false;
+    }
+    ring_verdicts.clear();
   }
 
   const Dictionaries* dicts;
@@ -199,7 +218,6 @@ struct Engine::Impl {
   // Every action of the run leaves through here (respond/emitter.h): ids,
   // one flag per entity and kind, counts by type, the caller's sink.
   ActionEmitter out;
-  bool sending_ring_action = false;
   EngineStats stats;
   Ts epoch = kNoTs;
   Ts now = 0;
@@ -406,7 +424,7 @@ struct Engine::Impl {
       PersonId p = HolderOf(m);
       if (p != kNoId && dur >= cfg.exposure_min_answered_s) {
         AtSized(person_exposed, p, dicts->person.size(), kNoTs) = now;
-        if (gov) gov->NoteExposedPerson(p, now);
+        GovernanceNote(Fact::PersonExposed(p, now));
         Ts& first = AtSized(person_first_exposed, p, dicts->person.size(), kNoTs);
         if (first == kNoTs) first = call_ts;
       }
@@ -449,7 +467,7 @@ struct Engine::Impl {
       std::string why = ReasonString(s.reasons);
       if (!extra.empty()) why += (why.empty() ? "" : "+") + extra;
       Emit(ActionType::kFlagNumber, TargetKind::kMsisdn, Msisdn(n), score, std::move(why));
-      if (gov) gov->NoteFlaggedNumber(n, now, (reasons & kRsSimbox) != 0);
+      GovernanceNote(Fact::NumberFlagged(n, now, (reasons & kRsSimbox) != 0));
     }
     const PersonId holder = HolderOf(n);
     if (holder != kNoId) AtSized(person_flags, holder, dicts->person.size()) |= kPfFlaggedNumber;
@@ -683,7 +701,7 @@ struct Engine::Impl {
 
   // A call whose whole length `dur` is known now (it started at `start`).
   void OnCallEnd(Ts start, const Call& c, uint32_t dur) {
-    if (gov) gov->NoteCallEnded(c.caller, dur > 0);
+    GovernanceNote(Fact::CallEnded(c.caller, dur > 0, now));
     EngineNumber& caller = Num(c.caller);
     EngineNumber& callee = Num(c.callee);
     RollWindow(caller);
@@ -835,7 +853,7 @@ struct Engine::Impl {
   void StopPayment(AccountId a, Money amount, const std::string& case_id, const std::string& reason) {
     if (a == kNoId || Stopped(a) || a >= internal.size() || !internal[a]) return;
     At(account_flags, a) |= kAfSuspect | kAfStopped;
-    if (gov) gov->NoteSuspectAccount(a, now);
+    GovernanceNote(Fact::SuspectAccount(a, now));
     Emit(ActionType::kStopPayment, TargetKind::kAccount, Account(a), 0.9, reason, std::max<Money>(0, amount),
          case_id);
     freezes.push({now + cfg.freeze_after_s, a, case_id});
@@ -979,7 +997,7 @@ struct Engine::Impl {
           const std::string why = MuleEvidence(t.to, payers);
           if (!why.empty()) {
             At(account_flags, t.to) |= kAfSuspect;
-            if (gov) gov->NoteSuspectAccount(t.to, now);
+            GovernanceNote(Fact::SuspectAccount(t.to, now));
             Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8, "paid_by_exposed_person+" + why);
             StopPayment(t.to, 0, {}, "suspect_mule_payee");
           }
@@ -1105,10 +1123,14 @@ void Engine::Apply(const Event& e) {
   ++m.stats.events;
   m.DueWork();
   if (m.gov) {
-    m.gov->Apply(e);
+    m.gov->Apply(e, &m.gov_verdicts);
+    m.TakeGovernanceVerdicts();
     m.DrainGovernanceFlags();
   }
-  if (m.rings) m.rings->Apply(e);
+  if (m.rings) {
+    m.rings->Apply(e, &m.ring_verdicts);
+    m.TakeRingVerdicts();
+  }
   switch (e.kind) {
     case EventKind::kSimCard:
       if (e.sim.msisdn != kNoId) {
@@ -1162,8 +1184,14 @@ void Engine::Finish(Ts end) {
            f.case_id);
   }
   for (auto& c : m.cases) m.CloseCase(*c, m.now);
-  if (m.gov) m.gov->Finish(m.now);
-  if (m.rings) m.rings->Finish(m.now);
+  if (m.gov) {
+    m.gov->Finish(m.now, &m.gov_verdicts);
+    m.TakeGovernanceVerdicts();
+  }
+  if (m.rings) {
+    m.rings->Finish(m.now, &m.ring_verdicts);
+    m.TakeRingVerdicts();
+  }
 }
 
 void Engine::AdvanceTo(Ts t) {

@@ -13,7 +13,7 @@
 //
 // Usage:
 //   ActionEmitter out("A", [&](const Action& a) { writer.Write(a); });
-//   out.AddObserver([&](const Action& a) { rings.NoteAction(a); });
+//   out.AddObserver([&](const Action& a) { rings.Note(Fact::ActionSent(a), &unused); });
 //   if (out.Admit(a.type, a.target)) out.Send(a);   // a.action_id is set by Send
 //
 // Ownership: owns the set of flagged entities and the counters; the sink and
