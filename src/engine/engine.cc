@@ -14,6 +14,7 @@
 
 #include "detect/governance.h"
 #include "respond/emitter.h"
+#include "respond/warnings.h"
 #include "state/number.h"
 #include "engine/known_pairs.h"
 #include "graph/trace.h"
@@ -61,50 +62,6 @@ enum NumberFeature : int {
   kFOutW, kFInW, kFAnsweredW, kFDistinctW, kFOutShareW, kFAnswerRateW, kFCallsPerCalleeW, kFWindowHours,
   kFOutTotal, kFInTotal, kFAnswerRateTotal, kFCardAgeDays, kFOffnet, kFIntl, kFStartDays, kFHandsets,
   kFMemCalls, kFMemMeanAnswered, kFMemLongShare, kFMemShortShare, kFMemLastHour, kFRuleScore, kNumFeatures
-};
-
-enum Tier : uint8_t { kTierNone = 0, kTierSms = 1, kTierCall = 2, kTierVisit = 3 };
-
-// Per exposed number (someone a flagged number reached).
-struct Exposure {
-  MsisdnId source = kNoId;
-  Ts first = kNoTs;
-  Ts last_answered = kNoTs;
-  uint32_t answered = 0;
-  uint32_t max_dur = 0;
-  uint8_t sent = kTierNone;    // highest tier issued
-  uint8_t queued = kTierNone;  // highest tier waiting for capacity
-  Ts call_warned_at = kNoTs;
-};
-
-struct PendingWarning {
-  double priority;
-  uint64_t seq;
-  MsisdnId msisdn;
-  Tier tier;
-  Ts queued_at;
-  std::string reason;
-  bool operator<(const PendingWarning& o) const {
-    return priority != o.priority ? priority < o.priority : seq > o.seq;  // max-heap, FIFO on ties
-  }
-};
-
-// A scarce warning tier (dissuasion calls, visits): a budget that accrues in
-// event time at the centre's capacity (per day, for the province's
-// registered persons), holding at most one day's worth, and a queue of
-// requests by expected loss. A request is served as soon as a whole unit is
-// there; the rest wait, highest expected loss first, and expire unserved.
-struct TierQueue {
-  double per_s = 0;      // units per second of event time
-  double max_units = 0;  // one day's budget
-  double units = 0;
-  Ts last = kNoTs;
-  std::priority_queue<PendingWarning> pending;
-  void Accrue(Ts now) {
-    if (last != kNoTs && now > last) units = std::min(max_units, units + per_s * static_cast<double>(now - last));
-    if (last == kNoTs) units = std::min(max_units, 1.0);  // the first request need not wait for a budget to build
-    last = std::max(last, now);
-  }
 };
 
 struct Case {
@@ -218,10 +175,14 @@ struct Engine::Impl {
   // Every action of the run leaves through here (respond/emitter.h): ids,
   // one flag per entity and kind, counts by type, the caller's sink.
   ActionEmitter out;
+  // Warnings to the people flagged numbers reached, within the centre's
+  // capacity, and what is known of each of them (respond/warnings.h).
+  WarningDesk desk{dicts, WarningConfig{cfg.call_capacity_per_10k_day, cfg.visit_capacity_per_10k_day,
+                                        cfg.warning_expiry_s},
+                   &out};
   EngineStats stats;
   Ts epoch = kNoTs;
   Ts now = 0;
-  uint64_t warn_seq = 0;
 
   // By MsisdnId, every SIM of sim_cards.csv and every number seen: the
   // engine's part of the records it shares with governance and the rings
@@ -233,8 +194,6 @@ struct Engine::Impl {
   DenseTable<PersonId> account_person;
   DenseTable<Ts> person_exposed;       // last long conversation with a flagged number
   DenseTable<Ts> person_first_exposed; // first such conversation: when the scam began
-  absl::flat_hash_map<MsisdnId, Exposure> exposure;
-  TierQueue call_queue, visit_queue;
   // (payer account, payee account) pairs paid within the memory span: a
   // first-time payee is one this filter has not seen. About 2 bytes a pair
   // instead of 9-18 in a hash set; a false "seen" (~0.2 %) costs a missed
@@ -334,72 +293,6 @@ struct Engine::Impl {
     CivilFromDays((now + 8 * 3600) / 86400, &y, &mo, &d);
     return static_cast<int>(y - person->birth_year);
   }
-  // --- capacity ---
-  // Registered persons (people.csv): capacities are set per 10,000 of them.
-  static double RegistryPersons(const Dictionaries* d) {
-    double n = 0;
-    for (const Person& p : d->people) n += p.id != kNoId;
-    return n;
-  }
-  // Once, at the first warning request: the registry is read whole before
-  // any event (events.md), so this knows nothing of the events to come.
-  bool capacity_set = false;
-  void SetCapacity() {
-    capacity_set = true;
-    const double persons = RegistryPersons(dicts);
-    auto set = [&](TierQueue& q, double per_10k_day) {
-      q.max_units = per_10k_day * persons / 10000.0;
-      q.per_s = q.max_units / 86400.0;
-    };
-    set(call_queue, cfg.call_capacity_per_10k_day);
-    set(visit_queue, cfg.visit_capacity_per_10k_day);
-  }
-  void ServeQueue(TierQueue& q, uint64_t& unserved) {
-    q.Accrue(now);
-    while (!q.pending.empty()) {
-      const PendingWarning& w = q.pending.top();
-      if (now - w.queued_at > cfg.warning_expiry_s) {
-        ++unserved;
-        Exposure& x = exposure[w.msisdn];
-        if (x.queued == w.tier) x.queued = x.sent;
-        q.pending.pop();
-        continue;
-      }
-      if (q.units < 1.0) break;
-      q.units -= 1.0;
-      PendingWarning copy = w;
-      q.pending.pop();
-      IssueWarning(copy.msisdn, copy.tier, copy.priority, copy.reason);
-    }
-  }
-  void ServeQueues() {
-    if (!capacity_set) SetCapacity();
-    ServeQueue(visit_queue, stats.warnings_unserved_visit);
-    ServeQueue(call_queue, stats.warnings_unserved_call);
-  }
-  void IssueWarning(MsisdnId m, Tier tier, double score, const std::string& reason) {
-    Exposure& x = exposure[m];
-    if (x.sent >= tier) return;
-    x.sent = tier;
-    if (x.queued < tier) x.queued = tier;
-    if (tier == kTierCall) x.call_warned_at = now;
-    ActionType t = tier == kTierVisit ? ActionType::kWarnVisit
-                   : tier == kTierCall ? ActionType::kWarnCall
-                                       : ActionType::kWarnSms;
-    Emit(t, TargetKind::kMsisdn, Msisdn(m), std::min(1.0, score), reason);
-  }
-  void RequestWarning(MsisdnId m, Tier tier, double priority, std::string reason) {
-    Exposure& x = exposure[m];
-    if (x.sent >= tier || x.queued >= tier) return;
-    if (tier == kTierSms) {  // SMS is not scarce
-      IssueWarning(m, tier, priority, reason);
-      return;
-    }
-    x.queued = tier;
-    (tier == kTierVisit ? visit_queue : call_queue).pending.push({priority, warn_seq++, m, tier, now, std::move(reason)});
-    ServeQueues();
-  }
-
   // --- exposure ---
   // Conversation lengths of the warning rules below (besides the configured
   // warn_call_min_answered_s): any real talk after a dissuasion call, and a
@@ -410,7 +303,7 @@ struct Engine::Impl {
   // "still connected after dur s" while it goes on); `ended`: the call has
   // ended, so it counts once among the person's answered calls.
   void Expose(MsisdnId m, uint32_t dur, Ts call_ts, MsisdnId source, bool ended = true) {
-    Exposure& x = exposure[m];
+    Exposure& x = desk.Exposed(m);
     if (x.first == kNoTs) x.first = now;
     x.source = source;
     const bool after_warning = x.call_warned_at != kNoTs && call_ts >= x.call_warned_at;
@@ -437,18 +330,18 @@ struct Engine::Impl {
     // the scam's victims in our worlds and independent-dev, of those who
     // talked 30 s 17-88 %, of those sent a link 0.2 %. A centre's SMS that
     // reach the undeceived by the thousand teach people to ignore them.
-    if (dur >= cfg.warn_sms_min_answered_s) RequestWarning(m, kTierSms, src_score, "talked_to_flagged");
+    if (dur >= cfg.warn_sms_min_answered_s) desk.Request(m, kTierSms, src_score, "talked_to_flagged", now);
     const int age = AgeOf(m);
     const bool vulnerable = age >= 0 && (age >= cfg.vulnerable_age_min || age <= cfg.vulnerable_age_max);
     // Expected loss ~ P(fraud) x exposure depth; vulnerable people lose more often.
     const double priority = src_score * (1.0 + x.max_dur / 600.0) * (vulnerable ? 2.0 : 1.0);
     // (A long call after the warning call is one of these: a call started
     // before it, however long, was what the warning answered.)
-    if (after_warning && dur >= kAfterWarningCallS) RequestWarning(m, kTierVisit, priority, "calls_after_warning");
+    if (after_warning && dur >= kAfterWarningCallS) desk.Request(m, kTierVisit, priority, "calls_after_warning", now);
     if (dur >= cfg.warn_call_min_answered_s) {
-      RequestWarning(m, kTierCall, priority, "long_answered_call");
+      desk.Request(m, kTierCall, priority, "long_answered_call", now);
     } else if (x.answered >= 2 && x.max_dur >= kShortConversationS) {
-      RequestWarning(m, kTierCall, priority, "repeated_contact");
+      desk.Request(m, kTierCall, priority, "repeated_contact", now);
     }
   }
 
@@ -1161,7 +1054,7 @@ void Engine::Apply(const Event& e) {
   // Serve the capacity queues as the budget accrues (each hour), and close cases.
   if (m.now / 3600 != m.last_hour) {
     m.last_hour = m.now / 3600;
-    m.ServeQueues();
+    m.desk.Serve(m.now);
     for (auto& c : m.cases)
       if (!c->closed && c->close_at <= m.now) m.CloseCase(*c, m.now);
   }
@@ -1173,9 +1066,7 @@ void Engine::Finish(Ts end) {
   // actions carry their own (later) times.
   m.DrainCalls(std::numeric_limits<Ts>::max());
   m.now = std::max(m.now, end);
-  m.ServeQueues();
-  m.stats.warnings_unserved_call += m.call_queue.pending.size();
-  m.stats.warnings_unserved_visit += m.visit_queue.pending.size();
+  m.desk.Finish(m.now);
   // Freezes still due within the 48 h of their stop-payment are issued at the end.
   while (!m.freezes.empty()) {
     PendingFreeze f = m.freezes.top();
@@ -1200,7 +1091,7 @@ void Engine::AdvanceTo(Ts t) {
   m.DrainCalls(t);
   if (t > m.now) m.now = t;
   m.DueWork();
-  m.ServeQueues();
+  m.desk.Serve(m.now);
 }
 
 std::vector<GangRecord> Engine::Gangs() const { return impl_->rings ? impl_->rings->Gangs() : std::vector<GangRecord>{}; }
@@ -1228,6 +1119,8 @@ EngineStats Engine::Stats() const {
   const Impl& m = *impl_;
   EngineStats s = m.stats;
   for (int t = 0; t < kNumActionTypes; ++t) s.actions[t] = m.out.count(static_cast<ActionType>(t));
+  s.warnings_unserved_call = m.desk.unserved_calls();
+  s.warnings_unserved_visit = m.desk.unserved_visits();
   size_t contacts = 0;
   uint64_t active = 0;
   for (size_t i = 0; i < m.numbers.size(); ++i) {
@@ -1240,7 +1133,7 @@ EngineStats Engine::Stats() const {
       {"contact_logs", contacts},
       {"known_pairs", m.known_pairs.MemoryBytes()},
       {"payee_pairs", m.payee_pairs.MemoryBytes()},
-      {"exposures", m.exposure.capacity() * (sizeof(Exposure) + 5)},
+      {"exposures", m.desk.state_bytes()},
       {"registry", m.account_person.capacity() * sizeof(PersonId) + m.account_kind.capacity() * sizeof(AccountKind) +
                        m.account_flags.capacity() + m.internal.capacity() + m.person_flags.capacity() +
                        (m.person_exposed.capacity() + m.person_first_exposed.capacity()) * sizeof(Ts)},
