@@ -13,6 +13,7 @@
 #include "base/dense_table.h"
 
 #include "detect/governance.h"
+#include "respond/cases.h"
 #include "respond/emitter.h"
 #include "respond/warnings.h"
 #include "state/number.h"
@@ -64,24 +65,6 @@ enum NumberFeature : int {
   kFMemCalls, kFMemMeanAnswered, kFMemLongShare, kFMemShortShare, kFMemLastHour, kFRuleScore, kNumFeatures
 };
 
-struct Case {
-  std::string id;
-  bool from_report = false;
-  ReportId report = kNoId;
-  PersonId victim_person = kNoId;
-  MsisdnId victim_msisdn = kNoId, suspect = kNoId;
-  FraudTypeId fraud_type = kNoId;
-  Money stated_loss = kNoMoney;
-  Ts closed_at = kNoTs;
-  AccountId victim_account = kNoId;
-  Ts opened = 0;
-  Ts close_at = 0;
-  bool closed = false;
-  std::unique_ptr<MoneyTrace> trace;
-  std::vector<TransferIndex> seeds;
-  size_t hops_indexed = 0;
-};
-
 // A part of a call the engine learns after its start (events.md, "What is
 // known when"): "still connected after `known` s" at ts + known (a milestone
 // the warnings act on), or its end at ts + duration_s, when the whole
@@ -96,13 +79,6 @@ struct PendingCall {
   bool operator>(const PendingCall& o) const { return at != o.at ? at > o.at : seq > o.seq; }
 };
 
-struct PendingFreeze {
-  Ts due;
-  AccountId account;
-  std::string case_id;
-  bool operator>(const PendingFreeze& o) const { return due > o.due; }
-};
-
 }  // namespace
 
 const std::vector<std::string>& NumberFeatureNames() {
@@ -115,10 +91,8 @@ const std::vector<std::string>& NumberFeatureNames() {
   return names;
 }
 
-struct Engine::Impl {
+struct Engine::Impl : MoneyEvidence {
   Impl(const Dictionaries* d, const EngineConfig& c, Sink s) : dicts(d), cfg(c), out("A", std::move(s)) {
-    trace_opt.max_depth = cfg.trace_max_depth;
-    trace_opt.min_amount = cfg.trace_min_amount;
     // The detectors beside the engine's own rules (detect/detector.h): they
     // see every event and the facts the engine learns, and their verdicts go
     // out through the same emitter, counted with the engine's.
@@ -220,10 +194,22 @@ struct Engine::Impl {
   KnownPairs known_pairs;             // persons who have talked on the phone
 
   TransferGraph graph;
-  TraceOptions trace_opt;
-  std::vector<std::unique_ptr<Case>> cases;
-  absl::flat_hash_map<AccountId, std::vector<uint32_t>> account_cases;  // traced account -> cases
-  std::priority_queue<PendingFreeze, std::vector<PendingFreeze>, std::greater<>> freezes;
+  // Cases, their live traces, stop-payments, freezes and restitution
+  // (respond/cases.h); the engine is its MoneyEvidence.
+  static CaseDeskConfig CaseConfig(const EngineConfig& c) {
+    CaseDeskConfig d;
+    d.trace.max_depth = c.trace_max_depth;
+    d.trace.min_amount = c.trace_min_amount;
+    d.live_tracing = c.live_tracing != 0;
+    d.trace_min_amount = c.trace_min_amount;
+    d.stop_min_tainted_share = c.stop_min_tainted_share;
+    d.window_s = c.window_s;
+    d.own_use_window_s = c.own_use_window_s;
+    d.freeze_after_s = c.freeze_after_s;
+    d.case_close_s = c.case_close_s;
+    return d;
+  }
+  CaseDesk case_desk{dicts, &graph, CaseConfig(cfg), &out, this};
   // Numbers governance flagged, waiting for the engine to take them over.
   std::vector<std::pair<MsisdnId, double>> gov_flagged;
   void DrainGovernanceFlags() {
@@ -234,7 +220,6 @@ struct Engine::Impl {
   // Calls still connected: their milestones and ends, by the time they become known.
   std::priority_queue<PendingCall, std::vector<PendingCall>, std::greater<>> pending_calls;
   uint64_t pending_seq = 0;
-  std::vector<Restitution> restitutions;
   std::unique_ptr<GovernanceDetector> gov;
   std::unique_ptr<RingWatch> rings;
   std::shared_ptr<const Forest> model;
@@ -583,7 +568,7 @@ struct Engine::Impl {
       const PendingCall p = pending_calls.top();
       pending_calls.pop();
       now = std::max(now, p.at);
-      DueWork();
+      case_desk.DueWork(now);
       if (p.end) {
         OnCallEnd(p.start, p.call, p.known);
       } else if (numbers[p.call.caller].flagged) {
@@ -674,7 +659,7 @@ struct Engine::Impl {
 
   // --- money ---
   bool Suspect(AccountId a) const { return a < account_flags.size() && (account_flags[a] & kAfSuspect); }
-  bool Stopped(AccountId a) const { return a < account_flags.size() && (account_flags[a] & kAfStopped); }
+  bool Stopped(AccountId a) const override { return a < account_flags.size() && (account_flags[a] & kAfStopped); }
   PersonId Holder(AccountId a) const { return a < account_person.size() ? account_person[a] : kNoId; }
   uint8_t PersonFlags(PersonId p) const { return p < person_flags.size() ? person_flags[p] : 0; }
 
@@ -730,7 +715,7 @@ struct Engine::Impl {
   // marks it as fraud's: not suspect, its holder holds no flagged number and
   // is no flagged seller. Such a payee is not held for one exposed payer, not
   // a trace's seed, and not stopped two or more layers down.
-  bool LivesOnIt(AccountId a, Ts from, Ts to) const {
+  bool LivesOnIt(AccountId a, Ts from, Ts to) const override {
     return !Suspect(a) && PersonFlags(Holder(a)) == 0 && InOwnUse(a, from, to);
   }
 
@@ -740,23 +725,23 @@ struct Engine::Impl {
   // that only receive from people and send on to people, cash machines and
   // outside platforms. Accounts already marked as fraud's always qualify.
   bool SeedPayee(AccountId a, Ts ts) const {
-    return account_cases.contains(a) || !LivesOnIt(a, ts - cfg.own_use_window_s, now + 1);
+    return case_desk.Traced(a) || !LivesOnIt(a, ts - cfg.own_use_window_s, now + 1);
   }
 
-  void StopPayment(AccountId a, Money amount, const std::string& case_id, const std::string& reason) {
-    if (a == kNoId || Stopped(a) || a >= internal.size() || !internal[a]) return;
+  // --- MoneyEvidence: what the case desk asks of the engine's evidence ---
+  bool Stoppable(AccountId a) const override {
+    return !(a == kNoId || Stopped(a) || a >= internal.size() || !internal[a]);
+  }
+  void OnStopped(AccountId a, Ts) override {
     At(account_flags, a) |= kAfSuspect | kAfStopped;
     GovernanceNote(Fact::SuspectAccount(a, now));
-    Emit(ActionType::kStopPayment, TargetKind::kAccount, Account(a), 0.9, reason, std::max<Money>(0, amount),
-         case_id);
-    freezes.push({now + cfg.freeze_after_s, a, case_id});
   }
 
   // Share of what reached `a` since `from` that came from fraud's side:
   // victims (exposed persons), accounts in any case's trace, suspected mules.
   // Mules two layers down are fed by mules; a shop, or a busy person who got
   // a few hundred of a victim's yuan from a friend, is fed by everyone else.
-  double TaintedInflowShare(AccountId a, Ts from) const {
+  double TaintedInflowShare(AccountId a, Ts from) const override {
     const auto in = graph.InTo(a);
     Money all = 0, tainted = 0;
     for (size_t k = graph.LowerBound(in, from); k < in.size(); ++k) {
@@ -767,81 +752,9 @@ struct Engine::Impl {
       if (src == kNoId) continue;
       const PersonId p = Holder(src);
       const bool exposed = p < person_exposed.size() && person_exposed[p] != kNoTs;
-      if (exposed || Suspect(src) || account_cases.contains(src)) tainted += amount;
+      if (exposed || Suspect(src) || case_desk.Traced(src)) tainted += amount;
     }
     return all > 0 ? static_cast<double>(tainted) / static_cast<double>(all) : 0.0;
-  }
-
-  void IndexCase(uint32_t ci) {
-    Case& c = *cases[ci];
-    const auto& hops = c.trace->hops();
-    for (; c.hops_indexed < hops.size(); ++c.hops_indexed) {
-      const TraceHop& h = hops[c.hops_indexed];
-      auto& v = account_cases[h.account];
-      if (v.empty() || v.back() != ci) v.push_back(ci);
-    }
-    // Every internal hop still holding traced money is stop-paid, if it is
-    // fraud's account: the victim's direct payee (chosen as a seed: a stranger
-    // paid after the scam began), or deeper, an account fed mostly by fraud.
-    for (const TraceHop& h : hops) {
-      if (h.kind != HopKind::kAccount || h.account == c.victim_account) continue;
-      if (h.remaining < cfg.trace_min_amount || Stopped(h.account)) continue;
-      if (h.depth >= 2 && TaintedInflowShare(h.account, h.first_in - cfg.window_s) < cfg.stop_min_tainted_share)
-        continue;
-      // Two or more layers down, a person living on the account (from a week
-      // before the money came) is someone a mule paid, not the next mule.
-      // (Not SeedPayee: every hop is in account_cases.)
-      if (h.depth >= 2 && LivesOnIt(h.account, h.first_in - cfg.own_use_window_s, now + 1)) continue;
-      StopPayment(h.account, h.remaining, c.id, fmt::format("traced_depth_{}", h.depth));
-    }
-  }
-
-  uint32_t OpenCase(std::string id, AccountId victim, std::vector<TransferIndex> seeds, const Report* r = nullptr) {
-    auto c = std::make_unique<Case>();
-    if (r) {
-      c->from_report = true;
-      c->report = r->report;
-      c->victim_person = r->person;
-      c->victim_msisdn = r->msisdn;
-      c->suspect = r->suspect;
-      c->fraud_type = r->fraud_type;
-      c->stated_loss = r->amount;
-    }
-    c->id = std::move(id);
-    c->victim_account = victim;
-    c->opened = now;
-    c->close_at = now + cfg.case_close_s;
-    if (!cfg.live_tracing) seeds.clear();  // the case without its trace
-    c->seeds = seeds;
-    c->trace = std::make_unique<MoneyTrace>(MoneyTrace::FromSeeds(graph, seeds, now, trace_opt));
-    cases.push_back(std::move(c));
-    uint32_t ci = static_cast<uint32_t>(cases.size() - 1);
-    IndexCase(ci);
-    return ci;
-  }
-
-  void ExtendCases(TransferIndex idx, const Transfer& t) {
-    if (!cfg.live_tracing) return;
-    uint32_t touched[8];
-    int n = 0;
-    for (AccountId a : {t.from, t.to}) {
-      if (a == kNoId) continue;
-      auto it = account_cases.find(a);
-      if (it == account_cases.end()) continue;
-      for (uint32_t ci : it->second)
-        if (n < 8 && std::find(touched, touched + n, ci) == touched + n) touched[n++] = ci;
-    }
-    for (int k = 0; k < n; ++k) {
-      Case& c = *cases[touched[k]];
-      if (c.closed) continue;
-      ExtendResult r = c.trace->Extend(idx);
-      if (r == ExtendResult::kOutOfOrder) {  // a late transfer: recompute from the seeds
-        c.trace = std::make_unique<MoneyTrace>(MoneyTrace::FromSeeds(graph, c.seeds, now, trace_opt));
-        c.hops_indexed = 0;
-      }
-      ++stats.traces_extended;
-      IndexCase(touched[k]);
-    }
   }
 
   void OnTransfer(const Transfer& t) {
@@ -892,16 +805,16 @@ struct Engine::Impl {
             At(account_flags, t.to) |= kAfSuspect;
             GovernanceNote(Fact::SuspectAccount(t.to, now));
             Emit(ActionType::kFlagAccount, TargetKind::kAccount, Account(t.to), 0.8, "paid_by_exposed_person+" + why);
-            StopPayment(t.to, 0, {}, "suspect_mule_payee");
+            case_desk.StopPayment(t.to, 0, {}, "suspect_mule_payee", now);
           }
         }
       } else if (Suspect(t.to) && !known && !Stopped(t.from) && payer != kNoId && exposed != kNoTs) {
         // Money reaching a suspected mule from an exposed person: follow it.
-        OpenCase(fmt::format("D-{}", dicts->txn.Name(t.txn)), t.from, {idx});
+        case_desk.Open(fmt::format("D-{}", dicts->txn.Name(t.txn)), t.from, {idx}, nullptr, now);
         ++stats.cases_detected;
       }
     }
-    ExtendCases(idx, t);
+    case_desk.Extend(idx, t, now);
   }
 
   void OnReport(const Report& r) {
@@ -932,31 +845,9 @@ struct Engine::Impl {
       EngineNumber& s = Num(r.suspect);
       if (!s.flagged) FlagNumber(r.suspect, 0.95, kRsNamed);
     }
-    OpenCase(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds), &r);
+    case_desk.Open(fmt::format("R-{}", dicts->report.Name(r.report)), victim, std::move(seeds), &r, now);
   }
 
-  void DueWork() {
-    while (!freezes.empty() && freezes.top().due <= now) {
-      PendingFreeze f = freezes.top();
-      freezes.pop();
-      Emit(ActionType::kFreeze, TargetKind::kAccount, Account(f.account), 0.9, "follows_stop_payment", kNoMoney,
-           f.case_id);
-    }
-  }
-
-  void CloseCase(Case& c, Ts when) {
-    if (c.closed) return;
-    c.closed = true;
-    c.closed_at = when;
-    // Return what the stopped accounts still hold of this case's money. Each
-    // case takes its own traced amount: where several cases' money sits in one
-    // account, that is pro rata by traced amounts.
-    for (const TraceHop& h : c.trace->hops()) {
-      if (h.kind != HopKind::kAccount || h.account == c.victim_account || !Stopped(h.account)) continue;
-      if (h.remaining <= 0 || c.victim_account == kNoId) continue;
-      restitutions.push_back({c.id, Account(h.account), Account(c.victim_account), h.remaining, when});
-    }
-  }
 };
 
 Engine::Engine(const Dictionaries* dicts, const EngineConfig& cfg, Sink sink)
@@ -1014,7 +905,7 @@ void Engine::Apply(const Event& e) {
   m.now = std::max(m.now, e.ts);
   if (m.epoch > m.now) m.epoch = m.now;
   ++m.stats.events;
-  m.DueWork();
+  m.case_desk.DueWork(m.now);
   if (m.gov) {
     m.gov->Apply(e, &m.gov_verdicts);
     m.TakeGovernanceVerdicts();
@@ -1055,8 +946,7 @@ void Engine::Apply(const Event& e) {
   if (m.now / 3600 != m.last_hour) {
     m.last_hour = m.now / 3600;
     m.desk.Serve(m.now);
-    for (auto& c : m.cases)
-      if (!c->closed && c->close_at <= m.now) m.CloseCase(*c, m.now);
+    m.case_desk.CloseDue(m.now);
   }
 }
 
@@ -1067,14 +957,7 @@ void Engine::Finish(Ts end) {
   m.DrainCalls(std::numeric_limits<Ts>::max());
   m.now = std::max(m.now, end);
   m.desk.Finish(m.now);
-  // Freezes still due within the 48 h of their stop-payment are issued at the end.
-  while (!m.freezes.empty()) {
-    PendingFreeze f = m.freezes.top();
-    m.freezes.pop();
-    m.Emit(ActionType::kFreeze, TargetKind::kAccount, m.Account(f.account), 0.9, "follows_stop_payment", kNoMoney,
-           f.case_id);
-  }
-  for (auto& c : m.cases) m.CloseCase(*c, m.now);
+  m.case_desk.Finish(m.now);  // every freeze still due, every case closed, restitution
   if (m.gov) {
     m.gov->Finish(m.now, &m.gov_verdicts);
     m.TakeGovernanceVerdicts();
@@ -1090,7 +973,7 @@ void Engine::AdvanceTo(Ts t) {
   if (m.epoch == kNoTs) return;
   m.DrainCalls(t);
   if (t > m.now) m.now = t;
-  m.DueWork();
+  m.case_desk.DueWork(m.now);
   m.desk.Serve(m.now);
 }
 
@@ -1119,6 +1002,7 @@ EngineStats Engine::Stats() const {
   const Impl& m = *impl_;
   EngineStats s = m.stats;
   for (int t = 0; t < kNumActionTypes; ++t) s.actions[t] = m.out.count(static_cast<ActionType>(t));
+  s.traces_extended = m.case_desk.traces_extended();
   s.warnings_unserved_call = m.desk.unserved_calls();
   s.warnings_unserved_visit = m.desk.unserved_visits();
   size_t contacts = 0;
@@ -1146,42 +1030,13 @@ EngineStats Engine::Stats() const {
   return s;
 }
 
-const std::vector<Restitution>& Engine::restitutions() const { return impl_->restitutions; }
+const std::vector<Restitution>& Engine::restitutions() const { return impl_->case_desk.restitutions(); }
 
-size_t Engine::CaseCount() const { return impl_->cases.size(); }
+size_t Engine::CaseCount() const { return impl_->case_desk.size(); }
 
 void Engine::SetNumberModel(std::shared_ptr<const Forest> model) { impl_->model = std::move(model); }
 void Engine::SetFeatureTap(FeatureTap tap) { impl_->tap = std::move(tap); }
 
-std::vector<CaseInfo> Engine::Cases() const {
-  const Impl& m = *impl_;
-  auto name = [](const Interner& in, uint32_t id) { return id == kNoId ? std::string() : std::string(in.Name(id)); };
-  std::vector<CaseInfo> out;
-  for (const auto& cp : m.cases) {
-    const Case& c = *cp;
-    CaseInfo ci;
-    ci.case_id = c.id;
-    ci.origin = c.from_report ? "report" : "detection";
-    ci.report_id = name(m.dicts->report, c.report);
-    ci.victim_person = name(m.dicts->person, c.victim_person);
-    ci.victim_msisdn = name(m.dicts->msisdn, c.victim_msisdn);
-    ci.victim_account = name(m.dicts->account, c.victim_account);
-    ci.fraud_type = name(m.dicts->fraud_type, c.fraud_type);
-    ci.suspect_msisdn = name(m.dicts->msisdn, c.suspect);
-    ci.stated_loss = c.stated_loss;
-    ci.opened = c.opened;
-    ci.closed = c.closed_at;
-    for (TransferIndex i : c.seeds)
-      if (ci.first_loss == kNoTs || m.graph.ts(i) < ci.first_loss) ci.first_loss = m.graph.ts(i);
-    for (const TraceHop& h : c.trace->hops()) {
-      CaseInfo::Hop hop{std::string(m.dicts->account.Name(h.account)), h.depth, h.received, h.remaining, h.sent,
-                        h.cashed_out, h.first_in, h.first_out};
-      ci.hops.push_back(hop);
-      if (h.kind == HopKind::kAccount && m.Stopped(h.account)) ci.stopped_accounts.push_back(hop.account);
-    }
-    out.push_back(std::move(ci));
-  }
-  return out;
-}
+std::vector<CaseInfo> Engine::Cases() const { return impl_->case_desk.Cases(); }
 
 }  // namespace interdict

@@ -49,39 +49,12 @@
 #include "detect/ring_watch.h"
 #include "engine/config.h"
 #include "ml/forest.h"
+#include "respond/cases.h"  // CaseInfo, Restitution
 #include "model/action.h"
 #include "model/dictionary.h"
 #include "model/events.h"
 
 namespace interdict {
-
-// A money return to a victim when a case closes (restitution.csv).
-struct Restitution {
-  std::string case_id;
-  std::string account;         // the stopped account the money is taken from
-  std::string victim_account;  // where it goes back
-  Money amount = 0;
-  Ts ts = 0;
-};
-
-// A case as the engine holds it, for the case database (store/).
-struct CaseInfo {
-  std::string case_id;
-  std::string origin;  // "report" | "detection"
-  std::string report_id, victim_person, victim_msisdn, victim_account, fraud_type, suspect_msisdn;
-  Money stated_loss = kNoMoney;
-  Ts opened = 0;
-  Ts closed = kNoTs;
-  Ts first_loss = kNoTs;  // earliest traced payment out of the victim's account
-  struct Hop {
-    std::string account;
-    int depth = 0;
-    Money received = 0, remaining = 0, sent = 0, cashed_out = 0;
-    Ts first_in = kNoTs, first_out = kNoTs;
-  };
-  std::vector<Hop> hops;
-  std::vector<std::string> stopped_accounts;
-};
 
 // What the engine knows of one number (for analysts and the server).
 struct NumberView {

@@ -8,9 +8,9 @@ namespace {
 constexpr Ts kT0 = 1709251200;
 
 // A province of 10,000 registered persons: capacities per 10,000 are per province here.
-class Desk : public ::testing::Test {
+class WarningDeskTest : public ::testing::Test {
  protected:
-  Desk() {
+  WarningDeskTest() {
     for (int i = 0; i < 10000; ++i) {
       const PersonId p = dicts_.person.Intern("P" + std::to_string(i));
       dicts_.people.resize(p + 1);
@@ -30,7 +30,7 @@ class Desk : public ::testing::Test {
   ActionEmitter out_{"A", [this](const Action& a) { sent_.push_back(a); }};
 };
 
-TEST_F(Desk, CallsWithinCapacityHighestExpectedLossFirstTheRestExpire) {
+TEST_F(WarningDeskTest, CallsWithinCapacityHighestExpectedLossFirstTheRestExpire) {
   // 4 calls a day: one unit every 6 hours; a request waits at most 6 hours.
   WarningDesk desk(&dicts_, WarningConfig{4.0, 0.25, 6 * 3600}, &out_);
   desk.Request(N("first"), kTierCall, 1.0, "long_answered_call", kT0);  // the first need not wait
@@ -51,7 +51,7 @@ TEST_F(Desk, CallsWithinCapacityHighestExpectedLossFirstTheRestExpire) {
   EXPECT_NE(desk.Exposed(N("high")).call_warned_at, kNoTs);
 }
 
-TEST_F(Desk, SmsAtOnceAndNeverBelowATierSent) {
+TEST_F(WarningDeskTest, SmsAtOnceAndNeverBelowATierSent) {
   WarningDesk desk(&dicts_, WarningConfig{4.0, 0.25, 6 * 3600}, &out_);
   desk.Request(N("a"), kTierSms, 0.7, "talked_to_flagged", kT0);
   desk.Request(N("a"), kTierSms, 0.9, "talked_to_flagged", kT0 + 1);  // sent already
@@ -66,7 +66,7 @@ TEST_F(Desk, SmsAtOnceAndNeverBelowATierSent) {
   EXPECT_EQ(sent_[1].action_id, "A2");
 }
 
-TEST_F(Desk, NoCapacityNoCallsButEverySmsGoes) {
+TEST_F(WarningDeskTest, NoCapacityNoCallsButEverySmsGoes) {
   WarningDesk desk(&dicts_, WarningConfig{0.0, 0.0, 6 * 3600}, &out_);
   desk.Request(N("a"), kTierCall, 1.0, "long_answered_call", kT0);
   desk.Request(N("b"), kTierVisit, 1.0, "calls_after_warning", kT0);
