@@ -35,6 +35,13 @@
 //    once; every hop still holding money is stop-paid.
 //  - Finish(): cases close; restitution returns stopped money to victims.
 //
+// Where each part lives: the number records shared by every detector in
+// state/number.h; governance and ring detection behind detect/detector.h;
+// action ids and one flag per entity in respond/emitter.h; warnings within
+// capacity in respond/warnings.h; cases, traces, stops, freezes and
+// restitution in respond/cases.h. The engine owns all of them and decides
+// what they act on.
+//
 // The engine never reads labels/. Ownership: borrows the Dictionaries (which
 // must outlive it and only grow); owns everything else. Thread safety: none;
 // one engine per event stream.
