@@ -757,41 +757,68 @@ struct Engine::Impl : MoneyEvidence {
     return all > 0 ? static_cast<double>(tainted) / static_cast<double>(all) : 0.0;
   }
 
+  // The hold rule's reading of a payment at `now`, before anything is
+  // applied (OnTransfer acts on it; CheckTransfer only answers with it).
+  // `first_time`: the payer has not paid this payee within the memory span.
+  struct PaymentJudgement {
+    PersonId payer = kNoId;
+    Ts exposed = kNoTs;         // the payer's last long talk with a flagged number
+    bool recently_exposed = false;  // within exposure_hold_s
+    bool known = false;         // the payee's holder is the payer or someone they talk to
+    bool holdable = false;      // an exposed person pays a stranger's watched personal account enough
+    bool lives_on_it = false;   // ... but one person lives on it and nothing else marks it: noted, not held
+    bool hold = false;          // the payment is held
+  };
+  PaymentJudgement JudgePayment(const Transfer& t, bool first_time) const {
+    PaymentJudgement j;
+    j.payer = t.from < account_person.size() ? account_person[t.from] : kNoId;
+    j.exposed = j.payer != kNoId && j.payer < person_exposed.size() ? person_exposed[j.payer] : kNoTs;
+    const bool recently_exposed = j.recently_exposed = j.exposed != kNoTs && now - j.exposed <= cfg.exposure_hold_s;
+    const bool payee_personal = t.to < account_kind.size() && account_kind[t.to] == AccountKind::kPersonal;
+    // Paying someone the payer knows (same holder, or they have talked) is
+    // not paying a mule: no hold, no stop.
+    j.known = recently_exposed && payee_personal && KnownPayee(j.payer, t.to);
+    // A payee already held once for an exposed payer stays under watch.
+    const bool watched = first_time || Suspect(t.to) || exposed_payers.contains(t.to);
+    // A scam takes hundreds to thousands at a time; a few yuan to a stall
+    // or a friend is not worth stopping a payment for.
+    const bool worth_holding = t.amount >= cfg.hold_min_amount;
+    // A payee living on its account (shopping, wages, bills in the week
+    // before: InOwnUse) is a person, not a bought card; the payment of one
+    // exposed person to it is noted, not held. A second exposed payer, or
+    // any other sign that the payee is a mule, holds as before (a rented
+    // mule with a normal history is caught from its second victim on).
+    j.holdable = recently_exposed && payee_personal && !j.known && watched && worth_holding;
+    const auto ep_it = exposed_payers.find(t.to);
+    const bool other_exposed_payer =
+        ep_it != exposed_payers.end() && (ep_it->second.distinct > 1 || ep_it->second.first != j.payer);
+    j.lives_on_it = j.holdable && !other_exposed_payer && LivesOnIt(t.to, now - cfg.own_use_window_s, now);
+    j.hold = !j.lives_on_it && j.holdable && !Stopped(t.from);
+    return j;
+  }
+
+  static constexpr double kHoldScore = 0.9;
+  static const char* HoldReason(bool first_time) {
+    return first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee";
+  }
+
   void OnTransfer(const Transfer& t) {
     const TransferIndex idx = graph.Add(now, t);
     if (t.kind == TransferKind::kTransfer && t.from != kNoId && t.to != kNoId) {
       const bool first_time = payee_pairs.AddDirected(AccountHash(t.from), AccountHash(t.to), now);
       if (idx != kNoTransfer) At(first_time_txn, idx) = first_time;
-      const PersonId payer = t.from < account_person.size() ? account_person[t.from] : kNoId;
-      const Ts exposed = payer != kNoId && payer < person_exposed.size() ? person_exposed[payer] : kNoTs;
-      const bool recently_exposed = exposed != kNoTs && now - exposed <= cfg.exposure_hold_s;
-      const bool payee_personal = t.to < account_kind.size() && account_kind[t.to] == AccountKind::kPersonal;
-      // Paying someone the payer knows (same holder, or they have talked) is
-      // not paying a mule: no hold, no stop.
-      const bool known = recently_exposed && payee_personal && KnownPayee(payer, t.to);
-      // A payee already held once for an exposed payer stays under watch.
-      const bool watched = first_time || Suspect(t.to) || exposed_payers.contains(t.to);
-      // A scam takes hundreds to thousands at a time; a few yuan to a stall
-      // or a friend is not worth stopping a payment for.
-      const bool worth_holding = t.amount >= cfg.hold_min_amount;
-      // A payee living on its account (shopping, wages, bills in the week
-      // before: InOwnUse) is a person, not a bought card; the payment of one
-      // exposed person to it is noted, not held. A second exposed payer, or
-      // any other sign that the payee is a mule, holds as before (a rented
-      // mule with a normal history is caught from its second victim on).
-      const bool holdable = recently_exposed && payee_personal && !known && watched && worth_holding;
+      const PaymentJudgement j = JudgePayment(t, first_time);
+      const PersonId payer = j.payer;
+      const Ts exposed = j.exposed;
+      const bool known = j.known;
       const auto ep_it = exposed_payers.find(t.to);
-      const bool other_exposed_payer =
-          ep_it != exposed_payers.end() && (ep_it->second.distinct > 1 || ep_it->second.first != payer);
-      const bool lives_on_it =
-          holdable && !other_exposed_payer && LivesOnIt(t.to, now - cfg.own_use_window_s, now);
-      if (lives_on_it) {
+      if (j.lives_on_it) {
         if (ep_it == exposed_payers.end()) exposed_payers[t.to] = {payer, 1};
         ++stats.holds_skipped_own_use;
-      } else if (holdable && !Stopped(t.from)) {
+      } else if (j.hold) {
         // A person a fraud number just talked to pays a stranger: hold it.
-        Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), 0.9,
-             first_time ? "exposed_payer+first_time_payee" : "exposed_payer+suspect_payee", t.amount);
+        Emit(ActionType::kHoldTransfer, TargetKind::kTxn, std::string(dicts->txn.Name(t.txn)), kHoldScore,
+             HoldReason(first_time), t.amount);
         // The payee is flagged and stop-paid only on more evidence than this
         // one payment (MuleEvidence): one false stop freezes an innocent
         // person's account, so a lone payment is held, not followed.
@@ -978,6 +1005,32 @@ void Engine::AdvanceTo(Ts t) {
 }
 
 std::vector<GangRecord> Engine::Gangs() const { return impl_->rings ? impl_->rings->Gangs() : std::vector<GangRecord>{}; }
+
+TransferDecision Engine::CheckTransfer(const Transfer& t) const {
+  const Impl& m = *impl_;
+  TransferDecision d;
+  if (t.kind != TransferKind::kTransfer || t.from == kNoId || t.to == kNoId) {
+    d.reason = "not_a_transfer_between_accounts";
+    return d;
+  }
+  // As OnTransfer would read it, without remembering the pair.
+  const bool first_time = !m.payee_pairs.ContainsDirected(m.AccountHash(t.from), m.AccountHash(t.to));
+  const Impl::PaymentJudgement j = m.JudgePayment(t, first_time);
+  if (j.hold) {
+    d.hold = true;
+    d.score = Impl::kHoldScore;
+    d.reason = Impl::HoldReason(first_time);
+  } else if (j.lives_on_it) {
+    d.reason = "exposed_payer+payee_lives_on_account";
+  } else if (j.known) {
+    d.reason = "exposed_payer+payee_known_to_payer";
+  } else if (!j.recently_exposed) {
+    d.reason = "payer_not_exposed";
+  } else {
+    d.reason = "exposed_payer+no_hold_rule_met";  // a small amount, a business or a payee paid before
+  }
+  return d;
+}
 
 NumberView Engine::QueryNumber(MsisdnId n) const {
   const Impl& m = *impl_;

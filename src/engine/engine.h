@@ -74,6 +74,13 @@ struct NumberView {
   Ts first_seen = kNoTs;
 };
 
+// The engine's answer for a payment not made yet (CheckTransfer).
+struct TransferDecision {
+  bool hold = false;
+  double score = 0;    // of the hold; 0 when allowed
+  std::string reason;  // codes joined by '+', for a hold as hold_transfer's reason
+};
+
 struct EngineStats {
   uint64_t events = 0;
   uint64_t actions[kNumActionTypes] = {};
@@ -147,6 +154,12 @@ class Engine {
   void SetFeatureTap(FeatureTap tap);
 
   NumberView QueryNumber(MsisdnId n) const;
+  // What the hold rule would decide for `t` if it arrived now (a bank asks
+  // before it completes a transfer): hold or allow, with reasons. Nothing is
+  // applied or remembered; the transfer itself enters later through Apply,
+  // which decides again on what is known then. Causal like Apply: it reads
+  // only what the engine has learned so far.
+  TransferDecision CheckTransfer(const Transfer& t) const;
   EngineStats Stats() const;
   const std::vector<Restitution>& restitutions() const;
   // Every case opened so far, with its trace as it stands.

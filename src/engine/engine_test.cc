@@ -233,6 +233,48 @@ TEST(EngineScenario, MuleRingBecomesAGangRecord) {
 // Prefetch is a hint: replaying a world's events with every event
 // prefetched some events ahead (ids the engine has not seen yet included)
 // gives the same actions as applying them alone.
+// The banks' question before a transfer completes: the engine answers as
+// Apply would decide at that moment, and remembers nothing of the question.
+TEST(EngineQuery, CheckTransferAnswersAsApplyWouldWithoutRemembering) {
+  World w;
+  PersonId v = w.Person("P-v", 1955);
+  w.Sim("13900000888", v, kT0 - 2000 * kDay);
+  w.Account("ACC-V", v, kT0 - 2000 * kDay);
+  w.Account("ACC-RENT", w.Person("P-landlord", 1960), kT0 - 2000 * kDay);
+  w.Account("ACC-MULE", w.Person("P-mule", 2001), kT0 - 20 * kDay);
+  w.Pay(kT0 - kDay, "T-rent-1", "ACC-V", "ACC-RENT", 300000);
+  w.Sim("17000000005", w.Person("P-s", 1995), kT0 - 3 * kDay);
+  Dictionaries& d = w.dicts();
+  auto transfer = [&](const std::string& txn, const std::string& from, const std::string& to, Money fen) {
+    return Transfer{d.txn.Intern(txn), TransferKind::kTransfer, Channel::kApp, d.account.Intern(from),
+                    d.account.Intern(to), fen, kNoId};
+  };
+  // Before anyone is exposed: allowed, and why.
+  TransferDecision before = w.engine().CheckTransfer(transfer("T-scam", "ACC-V", "ACC-MULE", 5000000));
+  EXPECT_FALSE(before.hold);
+  EXPECT_EQ(before.reason, "payer_not_exposed");
+  FraudBurst(w, "17000000005", kT0);
+  w.Call(kT0 + 3 * 3600, "17000000005", "13900000888", 1500);
+  w.engine().AdvanceTo(kT0 + 3 * 3600 + 1600);  // the 25-minute call has ended
+  // Rent to the landlord she paid before: allowed; 50,000 yuan to a stranger: held.
+  TransferDecision rent = w.engine().CheckTransfer(transfer("T-rent-2", "ACC-V", "ACC-RENT", 300000));
+  EXPECT_FALSE(rent.hold);
+  EXPECT_EQ(rent.reason, "exposed_payer+no_hold_rule_met");
+  const Transfer scam = transfer("T-scam", "ACC-V", "ACC-MULE", 5000000);
+  TransferDecision d1 = w.engine().CheckTransfer(scam);
+  TransferDecision d2 = w.engine().CheckTransfer(scam);  // asking twice: the pair is still new
+  EXPECT_TRUE(d1.hold);
+  EXPECT_EQ(d1.reason, "exposed_payer+first_time_payee");
+  EXPECT_DOUBLE_EQ(d1.score, 0.9);
+  EXPECT_EQ(d2.reason, d1.reason);
+  EXPECT_TRUE(w.Of(ActionType::kHoldTransfer).empty());  // a question is not an action
+  // The transfer then arrives: Apply decides the same.
+  w.Pay(kT0 + 3 * 3600 + 1700, "T-scam", "ACC-V", "ACC-MULE", 5000000);
+  auto holds = w.Of(ActionType::kHoldTransfer, "T-scam");
+  ASSERT_EQ(holds.size(), 1u);
+  EXPECT_EQ(holds[0].reason, d1.reason);
+}
+
 TEST(EngineScenario, PrefetchingAheadChangesNothing) {
   World w;
   PersonId gran = w.Person("P-gran", 1950);

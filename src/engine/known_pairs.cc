@@ -77,6 +77,8 @@ bool KnownPairs::AddDirected(uint32_t from, uint32_t to, Ts now) {
   return !known;
 }
 
+bool KnownPairs::ContainsDirected(uint32_t from, uint32_t to) const { return ContainsHash(DirectedKey(from, to)); }
+
 void KnownPairs::AddHash(uint64_t h, Ts now) {
   // Forget generations nobody added to within the memory span.
   while (!gens_.empty() && now - gens_.front().last_add > memory_s_) gens_.erase(gens_.begin());

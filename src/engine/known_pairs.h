@@ -43,6 +43,9 @@ class KnownPairs {
   // whether it was new: true if it was not remembered, except that the
   // one-sided error above may call a new pair old (never an old one new).
   bool AddDirected(uint32_t from, uint32_t to, Ts now);
+  // Whether the ordered pair is remembered, adding nothing: !AddDirected's
+  // answer without its insert.
+  bool ContainsDirected(uint32_t from, uint32_t to) const;
   // Start loading the blocks Add / Contains (a, b) or AddDirected(from, to)
   // will read: one cache line per generation. Hints only.
   void Prefetch(uint32_t a, uint32_t b) const;
