@@ -150,6 +150,19 @@ struct CellCount {
   uint32_t n;
 };
 
+// What a flagged handset was found to be.
+enum class DenKind : uint8_t {
+  kNone = 0,
+  kSimBox,     // many SIMs calling out, in one place or in a burst
+  kRotation,   // a fraud phone cycling through bought SIMs
+  kMulePhone,  // operating the accounts of several holders
+  kGangPhone,  // ran two or more SIMs flagged as fraud numbers
+};
+// Its SIMs are the gang's (flagged with it), unlike a mule phone's accounts.
+constexpr bool RunsGangSims(DenKind k) {
+  return k == DenKind::kSimBox || k == DenKind::kRotation || k == DenKind::kGangPhone;
+}
+
 // Sets are small vectors: nearly every handset runs one SIM and operates at
 // most a couple of accounts; only boxes and mule phones reach hundreds.
 // The SIMs a multi-SIM handset ran within its current window (the burst
@@ -171,7 +184,7 @@ struct DeviceState {
   std::vector<PersonId> holders;            // distinct holders of those accounts (capped)
   bool flagged = false;
   bool mule_phone = false;
-  uint8_t kind = 0;  // 1 simbox, 2 fraud phone (rotating SIMs), 3 mule phone, 4 phone of flagged SIMs
+  DenKind kind = DenKind::kNone;
 };
 
 }  // namespace
@@ -550,15 +563,15 @@ struct GovernanceDetector::State {
     const int ncells = static_cast<int>(d.cells.size());
     const int wsims = d.window ? static_cast<int>(d.window->sims.size()) : 0;
     if (nsims >= cfg.simbox_min_sims && ncells <= cfg.simbox_max_cells && out_share >= cfg.simbox_min_out_share) {
-      FlagDevice(c.caller_imei, d, 1, e.ts,
+      FlagDevice(c.caller_imei, d, DenKind::kSimBox, e.ts,
                  std::min(1.0, 0.7 + 0.01 * nsims),
                  fmt::format("simbox+sims:{}+out:{:.2f}", nsims, out_share));
     } else if (cfg.simbox_window_min_sims > 0 && wsims >= cfg.simbox_window_min_sims &&
                out_share >= cfg.simbox_window_min_out_share) {
-      FlagDevice(c.caller_imei, d, 1, e.ts, std::min(1.0, 0.7 + 0.01 * nsims),
+      FlagDevice(c.caller_imei, d, DenKind::kSimBox, e.ts, std::min(1.0, 0.7 + 0.01 * nsims),
                  fmt::format("simbox+window_sims:{}+sims:{}+out:{:.2f}", wsims, nsims, out_share));
     } else if (static_cast<int>(d.calls) >= cfg.phone_min_calls && out_share >= cfg.phone_min_out_share) {
-      FlagDevice(c.caller_imei, d, 2, e.ts, std::min(1.0, 0.6 + 0.04 * nsims),
+      FlagDevice(c.caller_imei, d, DenKind::kRotation, e.ts, std::min(1.0, 0.6 + 0.04 * nsims),
                  fmt::format("sim_rotation+sims:{}+out:{:.2f}", nsims, out_share));
     }
   }
@@ -569,16 +582,16 @@ struct GovernanceDetector::State {
       if (c.n > n) best = c.cell, n = c.n;
     return best;
   }
-  void FlagDevice(DeviceId id, DeviceState& d, uint8_t kind, Ts ts, double score, std::string reason) {
+  void FlagDevice(DeviceId id, DeviceState& d, DenKind kind, Ts ts, double score, std::string reason) {
     d.flagged = true;
     d.kind = kind;
-    if (kind == 1) ++stats->simboxes;
-    if (kind == 2 || kind == 4) ++stats->fraud_phones;
-    if (kind == 3) ++stats->mule_phones;
+    if (kind == DenKind::kSimBox) ++stats->simboxes;
+    if (kind == DenKind::kRotation || kind == DenKind::kGangPhone) ++stats->fraud_phones;
+    if (kind == DenKind::kMulePhone) ++stats->mule_phones;
     const CellId cell = MainCell(d);
     if (cell != kNoId) reason += "+cell:" + Name(dicts->cell, cell);
     Send(ts, ActionType::kFlagDevice, TargetKind::kImei, Name(dicts->device, id), score, reason);
-    if (kind == 1 || kind == 2 || kind == 4) {
+    if (RunsGangSims(kind)) {
       std::vector<MsisdnId> sims(d.sims.begin(), d.sims.end());
       std::sort(sims.begin(), sims.end());  // deterministic output order
       for (MsisdnId m : sims) DeviceSim(id, d, m, ts);
@@ -600,17 +613,20 @@ struct GovernanceDetector::State {
       for (MsisdnId m : d.sims) flagged += Msisdn(m).fraud_number;
     }
     if (flagged < cfg.phone_min_flagged_sims) return false;
-    FlagDevice(id, d, 4, ts, std::min(1.0, 0.7 + 0.05 * flagged), fmt::format("flagged_sims:{}", flagged));
+    FlagDevice(id, d, DenKind::kGangPhone, ts, std::min(1.0, 0.7 + 0.05 * flagged), fmt::format("flagged_sims:{}", flagged));
     return true;
   }
   void DeviceSim(DeviceId, const DeviceState& d, MsisdnId m, Ts ts) {
-    if (d.kind != 1 && d.kind != 2 && d.kind != 4) return;
+    if (!RunsGangSims(d.kind)) return;
     GovernanceNumber& ms = Msisdn(m);
     if (cfg.flag_device_sims && !ms.fraud_number) {
       ms.fraud_number = true;
       ++stats->numbers;
-      Send(ts, ActionType::kFlagNumber, TargetKind::kMsisdn, Name(dicts->msisdn, m), d.kind == 1 ? 0.9 : 0.75,
-           d.kind == 1 ? "simbox_sim" : d.kind == 2 ? "rotation_sim" : "gang_phone_sim");
+      Send(ts, ActionType::kFlagNumber, TargetKind::kMsisdn, Name(dicts->msisdn, m),
+           d.kind == DenKind::kSimBox ? 0.9 : 0.75,
+           d.kind == DenKind::kSimBox     ? "simbox_sim"
+           : d.kind == DenKind::kRotation ? "rotation_sim"
+                                          : "gang_phone_sim");
     }
     BadSim(m, ts);
   }
@@ -756,7 +772,7 @@ struct GovernanceDetector::State {
   void CheckMulePhone(DeviceId id, Ts ts) {
     if (id >= devices.size()) return;
     DeviceState& d = devices[id];
-    if (d.flagged && d.kind != 3) return;
+    if (d.flagged && d.kind != DenKind::kMulePhone) return;
     const int n = static_cast<int>(d.accounts.size());
     if (!d.flagged) {
       if (static_cast<int>(d.holders.size()) < cfg.mule_phone_min_holders) return;
@@ -776,7 +792,7 @@ struct GovernanceDetector::State {
       if (signs == 0 && (n < cfg.mule_phone_strong_accounts ||
                          static_cast<int>(d.holders.size()) < cfg.mule_phone_strong_holders))
         return;
-      FlagDevice(id, d, 3, ts, std::min(1.0, 0.5 + 0.06 * n),
+      FlagDevice(id, d, DenKind::kMulePhone, ts, std::min(1.0, 0.5 + 0.06 * n),
                  fmt::format("accounts:{}+holders:{}+mule_signs:{}", n, d.holders.size(), signs));
     }
     std::vector<AccountId> accs(d.accounts.begin(), d.accounts.end());
@@ -840,7 +856,7 @@ struct GovernanceDetector::State {
             d.holders.push_back(a.holder);
           CheckMulePhone(t.device, now);
         }
-        if (d.flagged && d.kind == 3 && !a.on_mule_phone) a.on_mule_phone = true;
+        if (d.flagged && d.kind == DenKind::kMulePhone && !a.on_mule_phone) a.on_mule_phone = true;
       }
       if (!a.passthrough) {
         Money in = 0, out = 0;
