@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "base/file_util.h"
+
 namespace interdict {
 namespace {
 
@@ -32,14 +34,7 @@ class PosixWritableFile : public WritableFile {
     if (f_ && std::fflush(f_) != 0) return Status::Io(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
     return Status::Ok();
   }
-  Status Close() override {
-    if (!f_) return Status::Ok();
-    bool bad = std::ferror(f_) != 0;
-    bad |= std::fclose(f_) != 0;
-    f_ = nullptr;
-    if (bad) return Status::Io(fmt::format("{}: write failed", path_));
-    return Status::Ok();
-  }
+  Status Close() override { return CloseChecked(&f_, path_); }
 
  private:
   std::FILE* f_;

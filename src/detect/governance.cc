@@ -1156,10 +1156,7 @@ struct GovernanceDetector::State {
 
 GovernanceDetector::GovernanceDetector(const Dictionaries* dicts, const GovernanceConfig& cfg, SharedState* shared)
     : s_(std::make_unique<State>()) {
-  if (!shared) {
-    s_->own_state = std::make_unique<SharedState>();
-    shared = s_->own_state.get();
-  }
+  shared = SharedOrOwn(shared, &s_->own_state);
   s_->msisdns = NumberParts<GovernanceNumber, &NumberRecord::gov>(&shared->numbers);
   s_->dicts = dicts;
   s_->cfg = cfg;

@@ -46,11 +46,7 @@ constexpr size_t kMaxPending = 1 << 16;
 
 struct RingWatch::State {
   State(const Dictionaries* d, const RingWatchConfig& c, SharedState* shared) : dicts(d), cfg(c) {
-    if (!shared) {
-      own_state = std::make_unique<SharedState>();
-      shared = own_state.get();
-    }
-    nums = NumberParts<RingNumber, &NumberRecord::ring>(&shared->numbers);
+    nums = NumberParts<RingNumber, &NumberRecord::ring>(&SharedOrOwn(shared, &own_state)->numbers);
     RingOptions mo;
     mo.min_density_ratio = cfg.money_min_ratio;
     mo.min_size = cfg.min_size;

@@ -247,17 +247,7 @@ struct Engine::Impl : MoneyEvidence {
   // --- emitting ---
   void Emit(ActionType type, TargetKind kind, std::string target, double score, std::string reason,
             Money amount = kNoMoney, std::string case_id = {}) {
-    if (!out.Admit(type, target)) return;
-    Action a;
-    a.ts = now;
-    a.type = type;
-    a.target_kind = kind;
-    a.target = std::move(target);
-    a.amount = amount;
-    a.score = score;
-    a.reason = std::move(reason);
-    a.case_id = std::move(case_id);
-    out.Send(a);
+    out.Emit(now, type, kind, std::move(target), score, std::move(reason), amount, std::move(case_id));
   }
   // payee_pairs is keyed by name hashes, not dense ids: which id an account
   // gets depends on how far ahead the reader interned, and the filter's
@@ -773,7 +763,8 @@ struct Engine::Impl : MoneyEvidence {
     PaymentJudgement j;
     j.payer = t.from < account_person.size() ? account_person[t.from] : kNoId;
     j.exposed = j.payer != kNoId && j.payer < person_exposed.size() ? person_exposed[j.payer] : kNoTs;
-    const bool recently_exposed = j.recently_exposed = j.exposed != kNoTs && now - j.exposed <= cfg.exposure_hold_s;
+    j.recently_exposed = j.exposed != kNoTs && now - j.exposed <= cfg.exposure_hold_s;
+    const bool recently_exposed = j.recently_exposed;
     const bool payee_personal = t.to < account_kind.size() && account_kind[t.to] == AccountKind::kPersonal;
     // Paying someone the payer knows (same holder, or they have talked) is
     // not paying a mule: no hold, no stop.
@@ -811,9 +802,8 @@ struct Engine::Impl : MoneyEvidence {
       const PersonId payer = j.payer;
       const Ts exposed = j.exposed;
       const bool known = j.known;
-      const auto ep_it = exposed_payers.find(t.to);
       if (j.lives_on_it) {
-        if (ep_it == exposed_payers.end()) exposed_payers[t.to] = {payer, 1};
+        exposed_payers.try_emplace(t.to, ExposedPayers{payer, 1});  // noted, unless noted already
         ++stats.holds_skipped_own_use;
       } else if (j.hold) {
         // A person a fraud number just talked to pays a stranger: hold it.

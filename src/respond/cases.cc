@@ -6,25 +6,12 @@
 
 namespace interdict {
 
-void CaseDesk::Send(ActionType type, AccountId a, std::string reason, Money amount, const std::string& case_id,
-                    Ts now) {
-  Action x;
-  x.ts = now;
-  x.type = type;
-  x.target_kind = TargetKind::kAccount;
-  x.target = Account(a);
-  x.amount = amount;
-  x.score = 0.9;
-  x.reason = std::move(reason);
-  x.case_id = case_id;
-  if (out_->Admit(x.type, x.target)) out_->Send(x);
-}
-
 void CaseDesk::StopPayment(AccountId a, Money amount, const std::string& case_id, const std::string& reason,
                            Ts now) {
   if (a == kNoId || !ev_->Stoppable(a)) return;
   ev_->OnStopped(a, now);
-  Send(ActionType::kStopPayment, a, reason, std::max<Money>(0, amount), case_id, now);
+  out_->Emit(now, ActionType::kStopPayment, TargetKind::kAccount, Account(a), kScore, reason,
+             std::max<Money>(0, amount), case_id);
   freezes_.push({now + cfg_.freeze_after_s, a, case_id});
 }
 
@@ -98,11 +85,14 @@ void CaseDesk::Extend(TransferIndex idx, const Transfer& t, Ts now) {
 }
 
 void CaseDesk::DueWork(Ts now) {
-  while (!freezes_.empty() && freezes_.top().due <= now) {
-    PendingFreeze f = freezes_.top();
-    freezes_.pop();
-    Send(ActionType::kFreeze, f.account, "follows_stop_payment", kNoMoney, f.case_id, now);
-  }
+  while (!freezes_.empty() && freezes_.top().due <= now) Freeze(now);
+}
+
+void CaseDesk::Freeze(Ts now) {
+  PendingFreeze f = freezes_.top();
+  freezes_.pop();
+  out_->Emit(now, ActionType::kFreeze, TargetKind::kAccount, Account(f.account), kScore, "follows_stop_payment",
+             kNoMoney, f.case_id);
 }
 
 void CaseDesk::Close(Case& c, Ts when) {
@@ -126,11 +116,7 @@ void CaseDesk::CloseDue(Ts now) {
 
 void CaseDesk::Finish(Ts now) {
   // Freezes still due within the 48 h of their stop-payment are issued at the end.
-  while (!freezes_.empty()) {
-    PendingFreeze f = freezes_.top();
-    freezes_.pop();
-    Send(ActionType::kFreeze, f.account, "follows_stop_payment", kNoMoney, f.case_id, now);
-  }
+  while (!freezes_.empty()) Freeze(now);
   for (auto& c : cases_) Close(*c, now);
 }
 

@@ -149,7 +149,8 @@ class CaseDesk {
   };
   void Index(uint32_t ci, Ts now);
   void Close(Case& c, Ts when);
-  void Send(ActionType type, AccountId a, std::string reason, Money amount, const std::string& case_id, Ts now);
+  void Freeze(Ts now);  // the first pending freeze goes out at `now`
+  static constexpr double kScore = 0.9;  // of stop-payments and freezes
   std::string Account(AccountId a) const { return std::string(dicts_->account.Name(a)); }
 
   const Dictionaries* dicts_;

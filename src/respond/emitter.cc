@@ -34,6 +34,21 @@ void ActionEmitter::Send(Action& a) {
   sink_(a);
 }
 
+void ActionEmitter::Emit(Ts ts, ActionType type, TargetKind kind, std::string target, double score,
+                         std::string reason, Money amount, std::string case_id) {
+  if (!Admit(type, target)) return;
+  Action a;
+  a.ts = ts;
+  a.type = type;
+  a.target_kind = kind;
+  a.target = std::move(target);
+  a.amount = amount;
+  a.score = score;
+  a.reason = std::move(reason);
+  a.case_id = std::move(case_id);
+  Send(a);
+}
+
 size_t ActionEmitter::state_bytes() const {
   size_t b = flagged_.capacity() * (sizeof(std::string) + 1);
   for (const std::string& k : flagged_) b += k.capacity() > 15 ? k.capacity() + 1 : 0;

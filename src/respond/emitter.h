@@ -44,6 +44,10 @@ class ActionEmitter {
   bool Admit(ActionType type, std::string_view target);
   // Mints a.action_id, counts, shows the action to the observers, sinks it.
   void Send(Action& a);
+  // Admit, then build the action and Send it: what every decision that is
+  // not a detector's verdict calls. Nothing is built for a repeated flag.
+  void Emit(Ts ts, ActionType type, TargetKind kind, std::string target, double score, std::string reason,
+            Money amount = kNoMoney, std::string case_id = {});
   void AddObserver(Sink observer) { observers_.push_back(std::move(observer)); }
 
   uint64_t count(ActionType t) const { return counts_[static_cast<int>(t)]; }

@@ -63,14 +63,7 @@ void WarningDesk::Issue(MsisdnId m, Tier tier, double score, const std::string& 
   const ActionType type = tier == kTierVisit ? ActionType::kWarnVisit
                           : tier == kTierCall ? ActionType::kWarnCall
                                               : ActionType::kWarnSms;
-  Action a;
-  a.ts = now;
-  a.type = type;
-  a.target_kind = TargetKind::kMsisdn;
-  a.target = std::string(dicts_->msisdn.Name(m));
-  a.score = std::min(1.0, score);
-  a.reason = reason;
-  if (out_->Admit(a.type, a.target)) out_->Send(a);
+  out_->Emit(now, type, TargetKind::kMsisdn, std::string(dicts_->msisdn.Name(m)), std::min(1.0, score), reason);
 }
 
 void WarningDesk::Request(MsisdnId m, Tier tier, double priority, std::string reason, Ts now) {

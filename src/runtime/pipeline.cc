@@ -196,7 +196,11 @@ void Pipeline::Persist() {
     const Restitution& r = rs[restitutions_saved_];
     s = store->AddRestitution({r.case_id, r.account, r.victim_account, r.amount, r.ts});
   }
-  if (s.ok()) s = SaveGangs(store, engine_->Gangs());
+  if (s.ok()) {
+    const std::vector<GangRecord> gangs = engine_->Gangs();
+    s = SaveGangs(store, gangs);
+    summary_.gangs = gangs.size();  // the last save's count is the run's (Finish saves last)
+  }
   actions_since_persist_ = 0;
   cases_saved_ = engine_->CaseCount();
   if (s.ok()) s = store->Commit();
@@ -249,7 +253,6 @@ Status Pipeline::Finish() {
   m.p999_us = pct(0.999);
   m.latency_sampled = sampled_;
   m.restitutions = engine_->restitutions().size();
-  m.gangs = engine_->Gangs().size();
   m.files = source_->stats();
   for (const FileStats& f : m.files) {
     m.rejected += f.rejected;

@@ -19,6 +19,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "base/dense_table.h"
@@ -150,5 +151,13 @@ Part Get(const NumberParts<Part, kMember>& t, uint32_t id, Part fill) {
 struct SharedState {
   NumberTable numbers;
 };
+
+// The state a detector works on: the run's `shared` one, or, for a detector
+// run alone (`shared` null), a new one it keeps in `*own`.
+inline SharedState* SharedOrOwn(SharedState* shared, std::unique_ptr<SharedState>* own) {
+  if (shared) return shared;
+  *own = std::make_unique<SharedState>();
+  return own->get();
+}
 
 }  // namespace interdict
