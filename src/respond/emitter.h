@@ -14,7 +14,8 @@
 // Usage:
 //   ActionEmitter out("A", [&](const Action& a) { writer.Write(a); });
 //   out.AddObserver([&](const Action& a) { rings.Note(Fact::ActionSent(a), &unused); });
-//   if (out.Admit(a.type, a.target)) out.Send(a);   // a.action_id is set by Send
+//   if (out.Admit(a.type, a.target)) out.Send(a);   // a detector's verdict; a.action_id is set by Send
+//   out.Emit(now, ActionType::kWarnSms, TargetKind::kMsisdn, msisdn, 0.8, "talked_to_flagged");  // a decision
 //
 // Ownership: owns the set of flagged entities and the counters; the sink and
 // observers are called synchronously from Send and must not call Send
