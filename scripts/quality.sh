@@ -19,7 +19,9 @@
 # Environment: QUALITY_DIR, INDEPENDENT_DIR (default ../shared/datasets/independent-dev from
 # the repository root), JOBS (build jobs, default 1: the machine is shared), SCALE (multiplies
 # every world's persons, e.g. 0.25 for a quick look), WORLDS (space-separated names to run only
-# those, e.g. "t1 h1 indep").
+# those, e.g. "t1 h1 indep"), RUN_ARGS (extra arguments for `interdict run`, e.g.
+# "--config /tmp/try.toml" to compare a change against the defaults), RUNS_DIR (where the runs go,
+# default $QUALITY_DIR/runs), PAR (engine runs at once, default 2: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -46,7 +48,8 @@ worlds=(
   "h3 held-out 13 60000 6 config/scenario-heldout-dense.toml"
 )
 
-mkdir -p "$qdir/worlds" "$qdir/runs"
+runs=${RUNS_DIR:-$qdir/runs}
+mkdir -p "$qdir/worlds" "$runs"
 sim_hash=$(cat src/sim/*.cc src/sim/*.h | sha1sum | cut -c1-10)
 for old in "$qdir"/worlds/*; do  # a world of other simulator sources will not be asked for again
   [ -e "$old" ] || continue
@@ -67,24 +70,36 @@ for w in "${worlds[@]}"; do
     "$bin" simulate --persons "$persons" --days "$days" --seed "$seed" --scenario "$scenario" --out "$dir" >"$dir.log"
     touch "$dir/.done"
   fi
-  columns+=("$name ($(basename "$scenario" .toml | sed 's/^scenario-//'), ${persons})|$group|$dir|$qdir/runs/$name")
+  columns+=("$name ($(basename "$scenario" .toml | sed 's/^scenario-//'), ${persons})|$group|$dir|$runs/$name")
 done
 if want indep; then
   if [ -d "$indep" ]; then
-    columns+=("independent-dev (shared data set)|independent|$indep|$qdir/runs/indep")
+    columns+=("independent-dev (shared data set)|independent|$indep|$runs/indep")
   else
     echo "quality.sh: $indep not found; the independent column is left out" >&2
   fi
 fi
 
-for c in "${columns[@]}"; do
-  IFS='|' read -r name group dir run <<<"$c"
+# RUN_ARGS is split on spaces on purpose (several arguments in one variable).
+run_one() {
+  local name=$1 dir=$2 run=$3
   echo "running and scoring $name" >&2
   rm -rf "$run"
   mkdir -p "$run"
-  "$bin" run "$dir" --out "$run" --quiet
-  "$bin" eval "$dir" --actions "$run/actions.csv" --json "$run/eval.json" >"$run/eval.txt"
+  # shellcheck disable=SC2086
+  "$bin" run "$dir" --out "$run" --quiet ${RUN_ARGS:-} &&
+    "$bin" eval "$dir" --actions "$run/actions.csv" --json "$run/eval.json" >"$run/eval.txt"
+}
+pids=()
+for c in "${columns[@]}"; do
+  IFS='|' read -r name group dir run <<<"$c"
+  while [ "$(jobs -rp | wc -l)" -ge "${PAR:-2}" ]; do wait -n || true; done
+  run_one "$name" "$dir" "$run" &
+  pids+=($!)
 done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
+[ "$failed" = 0 ] || { echo "quality.sh: an engine run or its scoring failed (see above)" >&2; exit 1; }
 
 printf '%s\n' "${columns[@]}" | python3 -c '
 import csv, json, os, sys

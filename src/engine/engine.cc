@@ -391,8 +391,18 @@ struct Engine::Impl : MoneyEvidence {
       score += 0.3;
       r |= kRsOffnet;
     } else if (s.first_seen - opened <= cfg.new_card_s) {
-      score += 0.3;
-      r |= kRsNewCard;
+      // A fresh card is the gangs' card when it is one a gang can buy:
+      // prepaid (or IoT), sold with a real name that is not the caller's.
+      // A postpaid contract bills its holder every month; a new one is a
+      // business or a person who just signed up, and being new says nothing
+      // of fraud (both generators' heavy legitimate lines are half
+      // postpaid; none of their call-rule fraud cards is). So it adds no
+      // card risk: a new postpaid line that calls like a fraud line is
+      // flagged only by its handset, a victim's report or a den.
+      if (s.plan != Plan::kPostpaid) {
+        score += 0.3;
+        r |= kRsNewCard;
+      }
     } else if (s.first_seen - epoch >= cfg.dormant_after_s) {
       // Weak: in a short span, "woken up" and "started calling later" look
       // alike (a telemarketer's old line on its first working day).
@@ -938,6 +948,7 @@ void Engine::Apply(const Event& e) {
         EngineNumber& n = m.Num(e.sim.msisdn);
         n.opened = e.ts;
         n.holder = e.sim.person;
+        n.plan = e.sim.plan;
       }
       break;
     case EventKind::kBankAccount:

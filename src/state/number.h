@@ -25,6 +25,7 @@
 #include "base/dense_table.h"
 #include "base/hash.h"
 #include "base/time.h"
+#include "model/enums.h"
 #include "model/ids.h"
 
 namespace interdict {
@@ -72,8 +73,9 @@ struct EngineNumber {
   DeviceId last_imei = kNoId;
   uint8_t handsets = 0;
   bool flagged = false;
-  bool settled = false;
-  bool tap_done = false;  // flagged, and the rules would have flagged it by now: no more training rows
+  bool settled : 1 = false;
+  bool tap_done : 1 = false;  // flagged, and the rules would have flagged it by now: no more training rows
+  Plan plan = Plan::kUnknown;  // sim_cards plan; kUnknown off-net
   float score = 0;
   uint32_t reasons = 0;
   Distinct256 callees;
