@@ -80,13 +80,22 @@ uint32_t Generator::BuySim(uint32_t g, Ts first_use) {
     uint32_t outlet = insider_outlets_[g % insider_outlets_.size()];
     uint32_t holder = RandomAdult(18, 80);
     Ts opened = first_use - static_cast<Ts>(rng_.Between(1, 20)) * 86400 - static_cast<Ts>(rng_.Below(8 * 3600));
-    return NewSim(holder, opened, outlet, 1);
+    return NewSim(holder, opened, outlet, FraudCardPlan());
   }
   // A dormant card: opened months ago by someone who sold it, silent until the gang wakes it.
   uint32_t holder = fresh_person(18, 60);
   person_labels_.push_back({holder, 0, g});
   Ts opened = start_ - static_cast<Ts>(rng_.Between(90, 365)) * 86400 - static_cast<Ts>(rng_.Below(86400));
-  return NewSim(holder, opened, RandomOutlet(persons_[holder].county), 1);
+  return NewSim(holder, opened, RandomOutlet(persons_[holder].county), FraudCardPlan());
+}
+
+uint8_t Generator::FraudCardPlan() {
+  // Cards opened in a real person's name (by an insider, or sold by their
+  // holder and woken later) can be postpaid contracts, which the engine does
+  // not count as a risky new card: worlds must show what that costs. A card
+  // seller's batch is prepaid (nobody signs contracts by the dozen).
+  const double share = sc_.fraud.postpaid_card_share;
+  return share > 0 && rng_.Chance(share) ? 2 : 1;
 }
 
 void Generator::AddNumbers(uint32_t g, Channel5 ch, double daily_calls, double per_number, bool farm) {

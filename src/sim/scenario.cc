@@ -208,6 +208,7 @@ std::vector<Key> Keys(Scenario* s) {
   k.push_back(Num("fraud.slow_layering_share", &f.slow_layering_share, 0, 1));
   k.push_back(Num("fraud.slow_hop_delay_median_h", &f.slow_hop_delay_median_h, 0.1, 1000));
   k.push_back(Num("fraud.small_batch_seller_share", &f.small_batch_seller_share, 0, 1));
+  k.push_back(Num("fraud.postpaid_card_share", &f.postpaid_card_share, 0, 1));
   k.push_back(Num("fraud.short_landing_share", &f.short_landing_share, 0, 1));
   for (int i = 0; i < kNumFraudTypes; ++i) {
     std::string p = fmt::format("fraud.{}.", FraudTypeName(static_cast<FraudType>(i)));

@@ -167,6 +167,7 @@ struct Scenario {
     double slow_hop_delay_median_h = 8;
     double small_batch_seller_share = 0.4;  // card sellers opening 2-4 cards over weeks at one outlet
     double short_landing_share = 0.3;       // cases whose landing call is under 600 s
+    double postpaid_card_share = 0.1;       // insider-opened and dormant fraud cards that are postpaid contracts
     std::array<FraudTypeParams, kNumFraudTypes> types = DefaultTypes();
   } fraud;
 

@@ -345,6 +345,7 @@ class Generator {
   void BuildNegatives();
   void ShareHandsets(uint32_t first, uint32_t size);
   uint32_t NewSim(uint32_t person, Ts opened, uint32_t outlet, uint8_t plan, int want_op = -1);
+  uint8_t FraudCardPlan();  // plan of a fraud card opened in a real person's name (fraud.postpaid_card_share)
   uint32_t NewAccount(uint32_t person, Ts opened, uint8_t bank, bool business);
   uint32_t RandomOutlet(uint32_t county);
   uint32_t RandomBranch(uint32_t county, uint8_t bank);
