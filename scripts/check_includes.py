@@ -34,6 +34,8 @@ LIBRARIES = {
     "xgboost/": "xgboost",
     "fast_float/": "fast_float",
     "CLI/": "CLI11",
+    "httplib.h": "cpp-httplib",
+    "sodium.h": "libsodium",
 }
 TEST_ONLY = ("gtest/", "gmock/", "benchmark/")
 

@@ -7,6 +7,7 @@ PKGS=(
   libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libfast-float-dev
   zlib1g-dev libzstd-dev libsqlite3-dev libtomlplusplus-dev libxgboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev libsodium-dev curl wrk
   clang libclang-rt-14-dev
 )
 missing=()

@@ -97,6 +97,7 @@ void Pipeline::Fail(Side side, Status s) {
 
 void Pipeline::OnAction(const Action& a) {
   writer_.Write(a);
+  if (opts_.on_action) opts_.on_action(a);
   ++actions_since_persist_;
   if (!error_.ok()) return;
   Status s = store_->AddAction(a);
@@ -143,16 +144,28 @@ uint64_t Pipeline::Step(uint64_t max_events) {
   Event e;
   while (n < max_events && error_.ok() && source_->Next(&e)) {
     engine_->Prefetch(e);
-    Event& slot = ahead_[read_ % kAhead];
-    if (read_ >= kAhead) {
-      engine_->PrefetchNear(ahead_[(read_ + kNear) % kAhead]);  // applied kNear events from now
-      Apply(slot);  // the event read kAhead before this one
+    if (read_ - applied_ >= kAhead) {
+      engine_->PrefetchNear(ahead_[(applied_ + kNear) % kAhead]);  // applied kNear events from now
+      Apply(ahead_[applied_ % kAhead]);  // the event read kAhead before this one (Apply counts it)
     }
-    slot = e;
+    ahead_[read_ % kAhead] = e;
     ++read_;
     ++n;
   }
   return n;
+}
+
+Status Pipeline::Drain() {
+  while (applied_ < read_ && error_.ok()) Apply(ahead_[applied_ % kAhead]);
+  if (!error_.ok()) return error_;
+  if (in_txn_ > 0) {
+    Status s = store_->Commit();
+    if (s.ok()) s = store_->Begin();
+    in_txn_ = 0;
+    if (!s.ok()) Fail(Side::kOutput, Status::Io(fmt::format("{}/cases.db: {}", opts_.out, s.message())));
+  }
+  if (Status s = writer_.Flush(); !s.ok()) Fail(Side::kOutput, s);
+  return error_;
 }
 
 Status Pipeline::Run() {
@@ -213,7 +226,7 @@ void Pipeline::Persist() {
 Status Pipeline::Finish() {
   if (finished_) return error_;
   finished_ = true;
-  for (uint64_t i = read_ > kAhead ? read_ - kAhead : 0; i < read_ && error_.ok(); ++i) Apply(ahead_[i % kAhead]);
+  while (applied_ < read_ && error_.ok()) Apply(ahead_[applied_ % kAhead]);
   if (last_ts_ != kNoTs && error_.ok()) engine_->Finish(last_ts_);
   summary_.seconds = static_cast<double>(env_->MonotonicNanos() - t0_ns_) / 1e9;
   if (Status s = source_->Finish(); !s.ok()) Fail(Side::kInput, s);

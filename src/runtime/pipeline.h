@@ -34,6 +34,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ struct PipelineOptions {
   // saved when does not depend on how fast the machine runs.
   Ts persist_every_s = 86400;
   uint64_t actions_per_commit = 50000;
+  // Called with every action as it is decided, after it is written, on the
+  // thread that calls Step/Drain/Finish (a server keeps its feed with it).
+  std::function<void(const Action&)> on_action;
 };
 
 // What a run did: summary.json's content, and what `run` prints.
@@ -104,6 +108,10 @@ class Pipeline {
   // nothing now (ended, unless it is live). A store error stops the run:
   // error() says it.
   uint64_t Step(uint64_t max_events);
+  // Applies the events read ahead now, commits cases.db's open transaction
+  // and flushes actions.csv: what a live source handed out so far is decided
+  // and visible. Step then reads on as before. Returns error().
+  Status Drain();
   // Step until the source ends, then Finish().
   Status Run();
   // Applies the events still read ahead, ends the engine at the last event's
@@ -116,6 +124,8 @@ class Pipeline {
   Side error_side() const { return error_side_; }
 
   Engine& engine() { return *engine_; }
+  // Event time of the last event applied (kNoTs before the first).
+  Ts last_ts() const { return last_ts_; }
   const EventSource& source() const { return *source_; }
   // Valid after Finish().
   const PipelineSummary& summary() const { return summary_; }
