@@ -164,7 +164,10 @@ Status Pipeline::Drain() {
     in_txn_ = 0;
     if (!s.ok()) Fail(Side::kOutput, Status::Io(fmt::format("{}/cases.db: {}", opts_.out, s.message())));
   }
-  if (Status s = writer_.Flush(); !s.ok()) Fail(Side::kOutput, s);
+  if (writer_.count() != flushed_actions_) {
+    flushed_actions_ = writer_.count();
+    if (Status s = writer_.Flush(); !s.ok()) Fail(Side::kOutput, s);
+  }
   return error_;
 }
 

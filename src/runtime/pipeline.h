@@ -165,6 +165,7 @@ class Pipeline {
   std::vector<uint32_t> hist_;  // per-event latency, 0.1 us buckets up to 10 ms
   uint64_t sampled_ = 0;
   bool finished_ = false;
+  uint64_t flushed_actions_ = 0;  // actions.csv lines handed to the file system by Drain
   PipelineSummary summary_;
 };
 

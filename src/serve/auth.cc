@@ -124,6 +124,9 @@ Status Auth::Open(const std::string& dir, std::unique_ptr<Auth>* out, int flush_
   std::unique_ptr<Auth> a(new Auth());
   a->flush_ms_ = flush_ms;
   if (Status s = OpenDb(dir, &a->db_, true); !s.ok()) return s;
+  // The audit log has its own connection: a group commit must not hold up
+  // the token checks of every request.
+  if (Status s = OpenDb(dir, &a->audit_db_, false); !s.ok()) return s;
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(a->db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &st, nullptr);
   if (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -144,6 +147,7 @@ Auth::~Auth() {
   audit_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
   FlushAudit();
+  sqlite3_close(audit_db_);
   sqlite3_close(db_);
 }
 
@@ -268,15 +272,15 @@ void Auth::FlushLoop() {
 
 Status Auth::FlushAudit() {
   std::vector<AuditEntry> batch;
-  std::lock_guard<std::mutex> dl(db_mu_);  // one writer at a time, in seq order
+  std::lock_guard<std::mutex> dl(audit_db_mu_);  // one writer at a time, in seq order
   {
     std::lock_guard<std::mutex> l(audit_mu_);
     batch.swap(pending_);
   }
   if (batch.empty()) return Status::Ok();
-  Exec(db_, "BEGIN");
+  Exec(audit_db_, "BEGIN");
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_,
+  sqlite3_prepare_v2(audit_db_,
                      "INSERT INTO audit(seq, ts, token_id, role, action, target, detail, prev, hash)"
                      " VALUES(?,?,?,?,?,?,?,?,?)",
                      -1, &st, nullptr);
@@ -286,19 +290,19 @@ Status Auth::FlushAudit() {
     const std::string* f[] = {&e.ts, &e.token_id, &e.role, &e.action, &e.target, &e.detail, &e.prev, &e.hash};
     for (int i = 0; i < 8; ++i) sqlite3_bind_text(st, i + 2, f[i]->c_str(), -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE && status.ok())
-      status = Status::Io(fmt::format("serve.db audit: {}", sqlite3_errmsg(db_)));
+      status = Status::Io(fmt::format("serve.db audit: {}", sqlite3_errmsg(audit_db_)));
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
-  if (Status s = Exec(db_, "COMMIT"); !s.ok() && status.ok()) status = s;
+  if (Status s = Exec(audit_db_, "COMMIT"); !s.ok() && status.ok()) status = s;
   return status;
 }
 
 Status Auth::ReadAudit(int64_t after, int limit, std::vector<AuditEntry>* out, const std::string& action_prefix) {
   FlushAudit();
-  std::lock_guard<std::mutex> l(db_mu_);
+  std::lock_guard<std::mutex> l(audit_db_mu_);
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_,
+  sqlite3_prepare_v2(audit_db_,
                      "SELECT seq, ts, token_id, role, action, target, detail, prev, hash FROM audit WHERE seq > ?"
                      " AND substr(action, 1, length(?2)) = ?2 ORDER BY seq LIMIT ?3",
                      -1, &st, nullptr);

@@ -112,6 +112,8 @@ class Auth {
   };
   std::map<std::string, Cached> cache_;  // by token id; guarded by db_mu_
 
+  sqlite3* audit_db_ = nullptr;  // FlushAudit, ReadAudit
+  std::mutex audit_db_mu_;
   std::mutex audit_mu_;
   std::condition_variable audit_cv_;
   std::vector<AuditEntry> pending_;  // chained, not yet written

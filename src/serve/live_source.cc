@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
 #include <cerrno>
 #include <cstring>
 
@@ -20,6 +21,10 @@ struct LiveSource::Kind {
   const FileSpec* spec = nullptr;
   ReorderBuffer queue{0};  // ordered by (ts, arrival); Next() applies the cross-kind bound
   int fd = -1;             // inbox file, O_APPEND
+  // Rows written by IngestTransfer and not yet handed to the file system;
+  // the sync thread writes them (SyncInbox). mu orders them with AppendInbox.
+  std::mutex mu;
+  std::string pending;
   uint64_t seq = 0;        // arrival order (the tie-break within a kind)
   FileStats stats;
 };
@@ -69,23 +74,41 @@ Status LiveSource::Replay(const ReadOptions& ropt) {
   return replay_->OpenDirectory(inbox_dir_);
 }
 
-Status LiveSource::AppendInbox(Kind* k, const std::string& lines) {
-  if (k->fd < 0 || lines.empty()) return Status::Ok();
+namespace {
+Status WriteAll(int fd, std::string_view data, std::string_view stem) {
   size_t off = 0;
-  while (off < lines.size()) {
-    const ssize_t w = ::write(k->fd, lines.data() + off, lines.size() - off);
+  while (off < data.size()) {
+    const ssize_t w = ::write(fd, data.data() + off, data.size() - off);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return Status::Io(fmt::format("inbox {}.csv: write failed: {}", k->spec->stem, std::strerror(errno)));
+      return Status::Io(fmt::format("inbox {}.csv: write failed: {}", stem, std::strerror(errno)));
     }
     off += static_cast<size_t>(w);
   }
   return Status::Ok();
 }
+}  // namespace
+
+Status LiveSource::AppendInbox(Kind* k, const std::string& lines) {
+  if (k->fd < 0 || lines.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> l(k->mu);
+  if (!k->pending.empty()) {  // the decisions' rows first: they were queued first
+    if (Status s = WriteAll(k->fd, k->pending, k->spec->stem); !s.ok()) return s;
+    k->pending.clear();
+  }
+  return WriteAll(k->fd, lines, k->spec->stem);
+}
 
 Status LiveSource::SyncInbox(const FileSpec& spec) {
   Kind* k = KindFor(spec);
   if (!k || k->fd < 0) return Status::Ok();
+  {
+    std::lock_guard<std::mutex> l(k->mu);
+    if (!k->pending.empty()) {
+      if (Status s = WriteAll(k->fd, k->pending, spec.stem); !s.ok()) return s;
+      k->pending.clear();
+    }
+  }
   if (::fdatasync(k->fd) != 0)
     return Status::Io(fmt::format("inbox {}.csv: fdatasync failed: {}", spec.stem, std::strerror(errno)));
   return Status::Ok();
@@ -118,7 +141,10 @@ Status LiveSource::IngestTransfer(const std::vector<std::string>& values, Event*
     return Status::Ok();
   }
   line.push_back('\n');
-  if (Status s = AppendInbox(k, line); !s.ok()) return s;
+  if (k->fd >= 0) {  // written by the next SyncInbox (every few ms), not by a syscall per decision
+    std::lock_guard<std::mutex> l(k->mu);
+    k->pending += line;
+  }
   Queue(k, e);
   ++k->stats.accepted;
   ++accepted_total_;
@@ -366,7 +392,9 @@ bool LiveSource::Next(Event* e) {
 Status LiveSource::Finish() {
   Status s = replay_ ? replay_->Finish() : Status::Ok();
   for (auto& k : kinds_) {
-    if (k->fd >= 0) ::close(k->fd);
+    if (k->fd < 0) continue;
+    if (Status w = SyncInbox(*k->spec); !w.ok() && s.ok()) s = w;
+    ::close(k->fd);
     k->fd = -1;
   }
   return s;

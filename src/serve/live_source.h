@@ -89,14 +89,15 @@ class LiveSource : public EventSource {
   // key that is no column, is rejected with its line.
   Status IngestNdjson(const FileSpec& spec, std::string_view body, IngestResult* r);
 
-  // fdatasync of `spec`'s inbox file. Thread-safe (the descriptor does not
-  // change between Open and Finish).
+  // Writes the rows IngestTransfer left pending and fdatasyncs `spec`'s inbox
+  // file. Thread-safe: may run outside the server's lock (the descriptor does
+  // not change between Open and Finish; pending rows have their own mutex).
   Status SyncInbox(const FileSpec& spec);
   // One transfer for the banks' decision endpoint: `values` in the format's
   // column order of transfers.csv. Validated by the same parser; if
-  // accepted (*accepted), *e is the event as queued, and the row is in the
-  // inbox (written, not yet synced: the server syncs transfers every few
-  // milliseconds rather than per decision); else *rej says why.
+  // accepted (*accepted), *e is the event as queued, and the row is pending
+  // for the inbox: the server's sync thread writes and fdatasyncs transfers
+  // every few milliseconds rather than per decision; else *rej says why.
   Status IngestTransfer(const std::vector<std::string>& values, Event* e, RejectInfo* rej, bool* accepted);
 
   // EventSource.

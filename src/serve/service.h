@@ -109,7 +109,6 @@ class Service {
   std::thread engine_thread_, http_thread_, sync_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
-  bool stopped_ = false;
   bool finished_ = false;
 
   struct Metrics;
