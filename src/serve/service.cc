@@ -93,6 +93,7 @@ Status Service::Create(ServeOptions opts, std::unique_ptr<Service>* out) {
   if (::access(dir.c_str(), W_OK) != 0)
     return Status::Io(fmt::format("{}: the data directory is not writable: {}", dir, std::strerror(errno)));
   if (Status st = Auth::Open(dir, &s->auth_); !st.ok()) return st;
+  if (Status st = WorkQueues::Open(dir, &s->queues_); !st.ok()) return st;
 
   PipelineOptions po;
   po.out = dir + "/out";
@@ -120,6 +121,7 @@ Status Service::Create(ServeOptions opts, std::unique_ptr<Service>* out) {
 }
 
 void Service::OnAction(const Action& a) {  // engine thread, under mu_
+  if (a.type == ActionType::kWarnCall || a.type == ActionType::kWarnVisit) action_index_[a.action_id] = actions_.size();
   actions_.push_back(a);
   metrics_->actions_by_type[static_cast<int>(a.type)].fetch_add(1, std::memory_order_relaxed);
 }
@@ -240,6 +242,9 @@ std::vector<std::string> Service::Routes() {
           "GET /v1/cases",
           "GET /v1/cases/{case_id}",
           "GET /v1/stats",
+          "GET /v1/queues/{tier}",
+          "POST /v1/queues/{tier}/{action_id}/claim",
+          "POST /v1/queues/{tier}/{action_id}/outcome",
           "GET /v1/audit"};
 }
 
@@ -691,6 +696,128 @@ void Service::SetupRoutes() {
     auth_->Audit(*who, "stats.read", "", "");
     Ok(res, j);
   });
+
+  // ---- the warning queues of call agents (tier call) and officers (tier visit) ----
+  // The engine serves warnings within the centre's capacity (warn_call,
+  // warn_visit actions); these routes are the people's side: claim, outcome.
+  struct Tier {
+    ActionType type;
+    Role worker;
+    double per_10k_day;
+  };
+  auto tier_of = [this](const std::string& t) -> std::optional<Tier> {
+    if (t == "call") return Tier{ActionType::kWarnCall, Role::kCallAgent, opts_.config.call_capacity_per_10k_day};
+    if (t == "visit") return Tier{ActionType::kWarnVisit, Role::kOfficer, opts_.config.visit_capacity_per_10k_day};
+    return std::nullopt;
+  };
+  auto item_json = [this](const Action& a, size_t seq, const QueueItemState& s, bool plain) {
+    json x = {{"seq", seq},
+              {"ts", FormatTs(a.ts, opts_.tz)},
+              {"action_id", a.action_id},
+              {"target", plain ? a.target : Mask(a.target)},
+              {"score", a.score},
+              {"reason", a.reason},
+              {"state", !s.outcome.empty() ? "done" : !s.claimed_by.empty() ? "claimed" : "open"},
+              {"claimed_by", s.claimed_by},
+              {"claimed_at", s.claimed_at},
+              {"outcome", s.outcome},
+              {"outcome_at", s.outcome_at},
+              {"note", s.note}};
+    return x;
+  };
+  h.Get(R"(/v1/queues/([a-z]+))", [this, auth, unmask, tier_of, item_json](const httplib::Request& req,
+                                                                           httplib::Response& res) {
+    auto tier = tier_of(req.matches[1]);
+    if (!tier) return Error(res, 404, "queues are 'call' and 'visit'");
+    auto who = auth(req, res, {tier->worker, Role::kAnalyst, Role::kAuditor});
+    if (!who) return;
+    bool plain = false;
+    if (!unmask(req, res, *who, &plain)) return;
+    int64_t cursor, limit;
+    if (!PageParams(req, res, &cursor, &limit)) return;
+    const std::string state = req.has_param("state") ? req.get_param_value("state") : "open";
+    if (state != "open" && state != "claimed" && state != "done" && state != "all")
+      return Error(res, 400, "query parameter 'state' must be open, claimed, done or all");
+    json items = json::array();
+    int64_t next = cursor;
+    uint64_t last_day = 0;
+    double capacity = 0;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      const Dictionaries& d = pipeline_->dictionaries();
+      if (persons_counted_for_ != d.people.size()) {
+        persons_ = 0;
+        for (const Person& p : d.people) persons_ += p.id != kNoId;
+        persons_counted_for_ = d.people.size();
+      }
+      capacity = tier->per_10k_day * static_cast<double>(persons_) / 1e4;
+      const Ts now = pipeline_->last_ts();
+      for (int64_t i = cursor; i < static_cast<int64_t>(actions_.size()); ++i) {
+        const Action& a = actions_[static_cast<size_t>(i)];
+        if (a.type != tier->type) continue;
+        if (now != kNoTs && a.ts > now - 86400) ++last_day;
+        if (static_cast<int64_t>(items.size()) >= limit) continue;
+        next = i + 1;
+        const QueueItemState s = queues_->Get(a.action_id);
+        const char* st = !s.outcome.empty() ? "done" : !s.claimed_by.empty() ? "claimed" : "open";
+        if (state != "all" && state != st) continue;
+        items.push_back(item_json(a, static_cast<size_t>(i), s, plain));
+      }
+    }
+    auth_->Audit(*who, plain ? "queue.read.unmasked" : "queue.read", req.matches[1].str(),
+                 fmt::format("{} items", items.size()));
+    Ok(res, {{"items", items},
+             {"next_cursor", next},
+             {"capacity_per_day", capacity},
+             {"served_last_24h", last_day}});
+  });
+  auto work = [this, auth, tier_of](const httplib::Request& req, httplib::Response& res, bool outcome) {
+    auto tier = tier_of(req.matches[1]);
+    if (!tier) return Error(res, 404, "queues are 'call' and 'visit'");
+    auto who = auth(req, res, {tier->worker});
+    if (!who) return;
+    const std::string id = req.matches[2];
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      auto it = action_index_.find(id);
+      if (it == action_index_.end() || actions_[it->second].type != tier->type)
+        return Error(res, 404, fmt::format("no {} warning {}", std::string(req.matches[1]), id));
+    }
+    std::string result_outcome, note;
+    if (outcome) {
+      json j = json::parse(req.body, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || !j.contains("outcome") || !j["outcome"].is_string())
+        return Error(res, 400, "body must be {\"outcome\": \"reached|not_reached|refused|prevented\", \"note\": \"...\"}");
+      for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.key() != "outcome" && it.key() != "note") return Error(res, 400, fmt::format("unknown field '{}'", it.key()));
+      result_outcome = j["outcome"].get<std::string>();
+      if (!WorkQueues::ValidOutcome(result_outcome))
+        return Error(res, 400, "outcome must be reached, not_reached, refused or prevented");
+      if (j.contains("note")) {
+        if (!j["note"].is_string()) return Error(res, 400, "note must be a string");
+        note = j["note"].get<std::string>();
+        if (note.size() > 2000) return Error(res, 400, "note is longer than 2000 bytes");
+      }
+    }
+    Status io;
+    const bool admin = who->role == Role::kAdmin;
+    const WorkQueues::Result r = outcome ? queues_->Record(id, who->token_id, admin, result_outcome, note, &io)
+                                         : queues_->Claim(id, who->token_id, admin, &io);
+    if (!io.ok()) return Error(res, 500, io.message());
+    switch (r) {
+      case WorkQueues::Result::kAlreadyClaimed: return Error(res, 409, "claimed by someone else");
+      case WorkQueues::Result::kNotClaimant: return Error(res, 409, "claim it first: only its claimant records the outcome");
+      case WorkQueues::Result::kClosed: return Error(res, 409, "its outcome is already recorded");
+      case WorkQueues::Result::kOk: break;
+    }
+    auth_->Audit(*who, outcome ? "queue.outcome" : "queue.claim", id, result_outcome);
+    const QueueItemState s = queues_->Get(id);
+    Ok(res, {{"action_id", id}, {"claimed_by", s.claimed_by}, {"outcome", s.outcome}, {"note", s.note}});
+  };
+  h.Post(R"(/v1/queues/([a-z]+)/([A-Za-z0-9_.:-]{1,64})/claim)",
+         [work](const httplib::Request& req, httplib::Response& res) { work(req, res, false); });
+  h.Post(R"(/v1/queues/([a-z]+)/([A-Za-z0-9_.:-]{1,64})/outcome)",
+         [work](const httplib::Request& req, httplib::Response& res) { work(req, res, true); });
 
   h.Get("/v1/audit", [this, auth](const httplib::Request& req, httplib::Response& res) {
     auto who = auth(req, res, {Role::kAuditor});

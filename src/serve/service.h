@@ -28,6 +28,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,7 @@
 #include "runtime/pipeline.h"
 #include "serve/auth.h"
 #include "serve/live_source.h"
+#include "serve/queues.h"
 
 namespace httplib {
 class Server;
@@ -102,6 +104,9 @@ class Service {
   std::condition_variable work_cv_;
   bool work_ = false;
   std::vector<Action> actions_;  // the feed: every action, in decision order
+  std::map<std::string, size_t> action_index_;  // action id -> position in actions_ (warnings only)
+  std::unique_ptr<WorkQueues> queues_;
+  size_t persons_counted_for_ = 0, persons_ = 0;  // registered persons, recounted when people grow
   Status engine_error_;
 
   std::atomic<bool> stop_{false};

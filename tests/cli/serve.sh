@@ -25,6 +25,7 @@ admin=$(tok --role admin --label "test admin")
 analyst=$(tok --role analyst)
 auditor=$(tok --role auditor)
 agent=$(tok --role call_agent)
+agent2=$(tok --role call_agent)
 officer=$(tok --role officer)
 bank=$(tok --role bank --scope icbc)
 operator=$(tok --role operator --scope cmcc)
@@ -155,6 +156,26 @@ assert all(a in mine for a in accounts), [a for a in accounts if a not in mine][
 assert all(i["target_kind"] in ("account", "txn") for i in items), items[:2]
 EOF
 echo "ok actions feed: masked by default, unmasked for analysts, filtered for call agents and banks"
+
+# The call agents' queue: claim, a second claim refused, outcome by the claimant only.
+expect 200 GET "/v1/queues/call?state=all" "$agent"
+item=$(python3 -c 'import json,sys; it=json.load(open(sys.argv[1]))["items"]; print(it[0]["action_id"] if it else "")' "$tmp/body")
+[ -n "$item" ] || fail "the call queue is empty after a province: $(head -c 300 "$tmp/body")"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["capacity_per_day"] > 0 and all("*" in i["target"] for i in j["items"]), j' "$tmp/body" ||
+  fail "the queue lacks its capacity or is not masked"
+expect 403 POST "/v1/queues/call/$item/claim" "$officer" --data-binary ''
+expect 403 GET /v1/queues/visit "$agent"
+expect 404 POST "/v1/queues/call/NO-SUCH/claim" "$agent" --data-binary ''
+expect 200 POST "/v1/queues/call/$item/claim" "$agent" --data-binary ''
+expect 409 POST "/v1/queues/call/$item/claim" "$agent2" --data-binary ''
+expect 409 POST "/v1/queues/call/$item/outcome" "$agent2" -H 'Content-Type: application/json' --data-binary '{"outcome":"reached"}'
+expect 400 POST "/v1/queues/call/$item/outcome" "$agent" -H 'Content-Type: application/json' --data-binary '{"outcome":"maybe"}'
+expect 200 POST "/v1/queues/call/$item/outcome" "$agent" -H 'Content-Type: application/json' --data-binary '{"outcome":"prevented","note":"she had not paid yet"}'
+expect 409 POST "/v1/queues/call/$item/outcome" "$agent" -H 'Content-Type: application/json' --data-binary '{"outcome":"reached"}'
+expect 200 GET "/v1/queues/call?state=done" "$analyst"
+python3 -c 'import json,sys; it=json.load(open(sys.argv[1]))["items"]; assert [i["outcome"] for i in it if i["action_id"]==sys.argv[2]]==["prevented"], it' "$tmp/body" "$item" ||
+  fail "the recorded outcome is not listed as done"
+echo "ok warning queue: claim, refused second claim, outcome by the claimant, listed as done"
 
 expect 200 GET /v1/cases "$analyst"
 case_id=$(python3 -c 'import json,sys; it=json.load(open(sys.argv[1]))["items"]; print(it[0]["case_id"] if it else "")' "$tmp/body")
