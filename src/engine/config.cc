@@ -98,7 +98,7 @@ const std::vector<Field>& Fields() {
   static const std::vector<Field> fields = {
       // fraud numbers
       E(min_calls), E(min_distinct_callees), E(min_outgoing_share), E(answer_rate_suspect), E(answer_rate_normal),
-      E(new_card_s), E(dormant_after_s), E(flag_threshold), E(window_s),
+      E(new_card_s), E(dormant_after_s), E(flag_threshold), E(public_line_min_strangers), E(window_s),
       // SMS blasters
       E(sms_blast_min_links),
       // exposure and warnings

@@ -26,6 +26,7 @@ struct EngineConfig {
   Ts new_card_s = 60 * 86400;           // a SIM opened within this before its first call is "new"
   Ts dormant_after_s = 2 * 86400;           // an old card first active this long after the data begins: woken up
   double flag_threshold = 0.75;         // rule score needed to flag
+  uint32_t public_line_min_strangers = 3;  // calls from people a line never called: it is a public number
   Ts window_s = 86400;                  // feature window (tumbling)
   // SIM boxes are judged by governance alone ([governance] simbox_*, detect/governance.h).
   // --- SMS blasters ---

@@ -45,6 +45,7 @@ constexpr const char* kReasonNames[] = {"out",   "unanswered", "low_answer", "ne
                                         "intl",  "burst",      "handsets",   "simbox",          "named_by_victim",
                                         "dormant_woken", "model", "sms_blast"};
 constexpr int kNumReasons = sizeof(kReasonNames) / sizeof(kReasonNames[0]);
+static_assert(kNumReasons <= 16, "EngineNumber::reasons has 16 bits");
 
 std::string ReasonString(uint32_t bits) {
   std::string s;
@@ -281,6 +282,12 @@ struct Engine::Impl : MoneyEvidence {
     Exposure& x = desk.Exposed(m);
     if (x.first == kNoTs) x.first = now;
     x.source = source;
+    // A flagged line that turned out public warns nobody more (and exposes
+    // nobody to holds): its contacts stay listed, as whom it reached.
+    if (source < numbers.size() && PublicLine(numbers[source])) {
+      ++stats.warnings_skipped_public;
+      return;
+    }
     const bool after_warning = x.call_warned_at != kNoTs && call_ts >= x.call_warned_at;
     if (dur > 0) {
       if (ended) ++x.answered;
@@ -327,10 +334,13 @@ struct Engine::Impl : MoneyEvidence {
   void FlagNumber(MsisdnId n, double score, uint32_t reasons, const std::string& extra = {},
                   bool by_governance = false) {
     EngineNumber& s = Num(n);
-    if (s.flagged) return;
+    if (s.flagged) {  // flagged before; the new evidence still counts (PublicLine)
+      s.reasons = static_cast<uint16_t>(s.reasons | reasons);
+      return;
+    }
     s.flagged = true;
     s.score = static_cast<float>(score);
-    s.reasons |= reasons;
+    s.reasons = static_cast<uint16_t>(s.reasons | reasons);
     if (!by_governance) {
       std::string why = ReasonString(s.reasons);
       if (!extra.empty()) why += (why.empty() ? "" : "+") + extra;
@@ -422,6 +432,7 @@ struct Engine::Impl : MoneyEvidence {
       r |= kRsHandsets;
     }
     if (s.in_w * 10 >= s.out_w * 3) score -= 0.2;  // reciprocated: people call it back
+    if (s.strangers_in >= cfg.public_line_min_strangers) score -= 0.3;  // a public number (PublicLine)
     if (model || tap) {
       // Checkpoints, not every call: the model costs a few microseconds and
       // a number's picture changes little from one call to the next.
@@ -593,6 +604,7 @@ struct Engine::Impl : MoneyEvidence {
       ++caller.answered_total;
     }
     caller.callees.Add(callee.name_hash);
+    NoteStranger(c.callee, callee, c.caller);
     if (dur > 0 && !caller.flagged) {
       // A conversation: the two holders know each other (see KnownPairs).
       const PersonId pa = HolderOf(c.caller);
@@ -611,6 +623,33 @@ struct Engine::Impl : MoneyEvidence {
     } else {
       Judge(c.caller, caller);
     }
+  }
+
+  // A call into `n` from `from`: is `from` someone `n` never called? Only
+  // for lines that call a lot (the call rules' candidates). Who `n` called is
+  // its contact log while unflagged and unsettled, and its exposures once
+  // flagged (everyone it reached becomes one, with it as the source).
+  void NoteStranger(MsisdnId n, EngineNumber& s, MsisdnId from) {
+    if (s.out_total < cfg.min_calls || s.strangers_in == UINT16_MAX) return;
+    bool known;
+    if (s.flagged) {
+      const Exposure* x = desk.Find(from);
+      known = x && x->source == n;
+    } else if (s.settled) {
+      return;
+    } else {
+      known = std::any_of(s.contacts.begin(), s.contacts.end(), [&](const Contact& c) { return c.callee == from; });
+    }
+    if (!known) ++s.strangers_in;
+  }
+  // A public number: people it never called ring it up (a shop, a courier, a
+  // clinic: the number is on a sign, a slip, a web page). A gang's fresh SIM
+  // is known only to those it called (independent-dev: 0 such calls into each
+  // of its fraud lines; 8-22 a week into each heavy legitimate line it was
+  // flagging). Only call-rule flags are judged so: a SIM of a box or of a
+  // gang's phone, or one a victim named, stays what it is.
+  bool PublicLine(const EngineNumber& s) const {
+    return s.strangers_in >= cfg.public_line_min_strangers && (s.reasons & (kRsSimbox | kRsNamed)) == 0;
   }
 
   void Prune(EngineNumber& s) {

@@ -89,6 +89,9 @@ struct EngineStats {
   uint64_t traces_extended = 0;
   // Exposed persons' payments not held because the payee lives on its account.
   uint64_t holds_skipped_own_use = 0;
+  // Contacts of flagged lines that turned out public (called by people they
+  // never called) who were not warned.
+  uint64_t warnings_skipped_public = 0;
   size_t state_bytes = 0;  // engine-owned state (approximate, from container sizes)
   // state_bytes by part (per-number tables, contact logs, handsets, the pair
   // filters, exposures, the per-SIM/person/account registry), in that order.

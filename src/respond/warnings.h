@@ -68,6 +68,11 @@ class WarningDesk {
 
   // The record of `m`, created on first use.
   Exposure& Exposed(MsisdnId m) { return exposure_[m]; }
+  // The record of `m` if it has one (nothing created).
+  const Exposure* Find(MsisdnId m) const {
+    auto it = exposure_.find(m);
+    return it == exposure_.end() ? nullptr : &it->second;
+  }
   // Asks for a warning of `tier` to `m` at `now`: nothing if it got or waits
   // for this tier or a higher one; an SMS at once; a call or visit queued and
   // served within capacity. `priority`: the expected loss it averts; the

@@ -297,6 +297,7 @@ nlohmann::json Pipeline::SummaryJson() const {
   j["warnings_unserved"] = {{"call", st.warnings_unserved_call}, {"visit", st.warnings_unserved_visit}};
   j["cases"] = {{"reported", st.cases_opened}, {"detected_before_report", st.cases_detected}};
   j["holds_skipped_own_use"] = st.holds_skipped_own_use;
+  j["warnings_skipped_public"] = st.warnings_skipped_public;
   j["restitutions"] = m.restitutions;
   j["gangs"] = m.gangs;
   j["active_numbers"] = st.active_numbers;

@@ -77,7 +77,8 @@ struct EngineNumber {
   bool tap_done : 1 = false;  // flagged, and the rules would have flagged it by now: no more training rows
   Plan plan = Plan::kUnknown;  // sim_cards plan; kUnknown off-net
   float score = 0;
-  uint32_t reasons = 0;
+  uint16_t reasons = 0;       // the engine's reason bits (engine.cc, fewer than 16)
+  uint16_t strangers_in = 0;  // calls in from numbers it never called (saturating; see engine.cc, "public")
   Distinct256 callees;
   std::vector<Contact> contacts;
 };
