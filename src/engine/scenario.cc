@@ -571,14 +571,17 @@ class Parser {
       st.d = o.count("channel") ? o["channel"] : "app";
       if (!ParseChannel(st.d)) return Fail(fmt::format("channel '{}' is not one of app, online, counter, atm, pos, third_party", st.d));
     } else if (k == "report") {
-      // report ID person P account A
-      if (i >= t.size()) return Fail("write `report ID person P account A`");
+      // report ID person P account A [loss YUAN]
+      if (i >= t.size()) return Fail("write `report ID person P account A [loss YUAN]`");
       st.kind = ScenarioStep::Kind::kReport;
       st.a = t[i];
-      if (!Options(t, i + 1, {"person", "account"}, {}, &o)) return false;
+      if (!Options(t, i + 1, {"person", "account", "loss"}, {}, &o)) return false;
       st.b = o["person"];
       st.c = o["account"];
-      if (st.b.empty() || st.c.empty()) return Fail("write `report ID person P account A`");
+      if (st.b.empty() || st.c.empty()) return Fail("write `report ID person P account A [loss YUAN]`");
+      st.amount = kNoMoney;
+      if (o.count("loss") && (ParseMoney(o["loss"], &st.amount) != MoneyError::kOk || st.amount <= 0))
+        return Fail(fmt::format("loss '{}' is not a positive amount of yuan", o["loss"]));
       if (!Declared(st.b)) return false;
     } else if (k == "sim") {
       // sim MSISDN holder P [operator X] [outlet Y] [plan prepaid|postpaid|iot]
@@ -821,7 +824,7 @@ std::vector<std::string> RunScenario(const Scenario& s, std::vector<Action>* act
         break;
       case K::kReport:
         e.kind = EventKind::kReport;
-        e.report = Report{d.report.Intern(st->a), d.person.Intern(st->b), kNoId, d.account.Intern(st->c), kNoMoney, kNoId, kNoId};
+        e.report = Report{d.report.Intern(st->a), d.person.Intern(st->b), kNoId, d.account.Intern(st->c), st->amount, kNoId, kNoId};
         break;
     }
     engine.Apply(e);

@@ -37,11 +37,11 @@ struct ScenarioStep {
   // Ids as written: sim: a = msisdn, b = holder, c = operator, d = outlet;
   // account: a = account, b = holder, c = kind; call/sms: a -> b, c = imei /
   // template, d = the caller's cell (call); pay: a -> b, c = txn, d = channel; report: a = report id,
-  // b = person, c = account.
+  // b = person, c = account, amount = the stated loss (kNoMoney if not said).
   std::string a, b, c, d;
   uint32_t duration_s = 0;  // call
   bool link = false;        // sms
-  Money amount = 0;         // pay (fen)
+  Money amount = 0;         // pay, report's loss (fen)
   int plan = 0;             // sim: Plan as int (0: prepaid, as World)
 };
 
