@@ -2,13 +2,9 @@
 
 #include <sodium.h>
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include "serve/serve_db.h"
 
 namespace interdict {
 namespace {
@@ -28,15 +24,6 @@ std::string HashHex(std::string_view data) {
   return Hex(h, sizeof h);
 }
 
-std::string NowIso() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  std::tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-}
-
 // What an entry's hash covers: every field and the previous hash, separated
 // by a byte no field holds (0x1f, the unit separator).
 std::string EntryHash(const AuditEntry& e) {
@@ -45,56 +32,30 @@ std::string EntryHash(const AuditEntry& e) {
   return HashHex(s);
 }
 
-Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    Status s = Status::Io(fmt::format("serve.db: {}", err ? err : "error"));
-    sqlite3_free(err);
-    return s;
-  }
-  return Status::Ok();
-}
-
-std::string Col(sqlite3_stmt* st, int i) {
-  const unsigned char* t = sqlite3_column_text(st, i);
-  return t ? reinterpret_cast<const char*>(t) : "";
-}
-
 // An audit row as selected by "SELECT seq, ts, token_id, role, action, target, detail, prev, hash".
 AuditEntry RowEntry(sqlite3_stmt* st) {
   AuditEntry e;
   e.seq = sqlite3_column_int64(st, 0);
-  e.ts = Col(st, 1);
-  e.token_id = Col(st, 2);
-  e.role = Col(st, 3);
-  e.action = Col(st, 4);
-  e.target = Col(st, 5);
-  e.detail = Col(st, 6);
-  e.prev = Col(st, 7);
-  e.hash = Col(st, 8);
+  e.ts = ColumnText(st, 1);
+  e.token_id = ColumnText(st, 2);
+  e.role = ColumnText(st, 3);
+  e.action = ColumnText(st, 4);
+  e.target = ColumnText(st, 5);
+  e.detail = ColumnText(st, 6);
+  e.prev = ColumnText(st, 7);
+  e.hash = ColumnText(st, 8);
   return e;
 }
 
 Status OpenDb(const std::string& dir, sqlite3** db, bool create) {
-  if (create && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return Status::Io(fmt::format("{}: cannot create the data directory: {}", dir, std::strerror(errno)));
-  const std::string path = dir + "/serve.db";
-  if (sqlite3_open_v2(path.c_str(), db,
-                      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    Status s = Status::Io(fmt::format("{}: cannot open: {}", path, *db ? sqlite3_errmsg(*db) : "out of memory"));
-    sqlite3_close(*db);
-    *db = nullptr;
-    return s;
-  }
-  sqlite3_busy_timeout(*db, 5000);
-  return Exec(*db,
-              "PRAGMA journal_mode=WAL;"
-              "CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY, role TEXT NOT NULL, scope TEXT NOT NULL,"
-              " label TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT NOT NULL DEFAULT '');"
-              "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, token_id TEXT NOT NULL,"
-              " role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL,"
-              " prev TEXT NOT NULL, hash TEXT NOT NULL);");
+  return OpenServeDb(dir, create,
+                     "CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY, role TEXT NOT NULL, scope TEXT NOT NULL,"
+                     " label TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL,"
+                     " revoked TEXT NOT NULL DEFAULT '');"
+                     "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL,"
+                     " token_id TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,"
+                     " detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);",
+                     db);
 }
 
 }  // namespace
@@ -131,7 +92,7 @@ Status Auth::Open(const std::string& dir, std::unique_ptr<Auth>* out, int flush_
   sqlite3_prepare_v2(a->db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &st, nullptr);
   if (st && sqlite3_step(st) == SQLITE_ROW) {
     a->audit_seq_ = sqlite3_column_int64(st, 0);
-    a->last_hash_ = Col(st, 1);
+    a->last_hash_ = ColumnText(st, 1);
   }
   sqlite3_finalize(st);
   a->flusher_ = std::thread([p = a.get()] { p->FlushLoop(); });
@@ -168,7 +129,7 @@ Status Auth::CreateToken(Role role, const std::string& scope, const std::string&
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db_, "INSERT INTO tokens(id, role, scope, label, hash, created) VALUES(?,?,?,?,?,?)", -1, &st,
                      nullptr);
-  const std::string r(ToString(role)), h = HashHex(sec), now = NowIso();
+  const std::string r(ToString(role)), h = HashHex(sec), now = UtcNow(true);
   sqlite3_bind_text(st, 1, id->c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 2, r.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 3, scope.c_str(), -1, SQLITE_TRANSIENT);
@@ -185,7 +146,7 @@ Status Auth::RevokeToken(const std::string& id) {
   std::lock_guard<std::mutex> l(db_mu_);
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db_, "UPDATE tokens SET revoked=? WHERE id=? AND revoked=''", -1, &st, nullptr);
-  const std::string now = NowIso();
+  const std::string now = UtcNow(true);
   sqlite3_bind_text(st, 1, now.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 2, id.c_str(), -1, SQLITE_TRANSIENT);
   const int rc = sqlite3_step(st);
@@ -202,7 +163,7 @@ Status Auth::ListTokens(std::vector<TokenInfo>* out) {
   sqlite3_prepare_v2(db_, "SELECT id, role, scope, label, created, revoked FROM tokens ORDER BY created", -1, &st,
                      nullptr);
   while (st && sqlite3_step(st) == SQLITE_ROW)
-    out->push_back({Col(st, 0), Col(st, 1), Col(st, 2), Col(st, 3), Col(st, 4), Col(st, 5)});
+    out->push_back({ColumnText(st, 0), ColumnText(st, 1), ColumnText(st, 2), ColumnText(st, 3), ColumnText(st, 4), ColumnText(st, 5)});
   sqlite3_finalize(st);
   return Status::Ok();
 }
@@ -227,10 +188,10 @@ std::optional<Principal> Auth::Authenticate(std::string_view bearer) {
     }
     Cached c;
     c.who.token_id = id;
-    c.who.role = ParseRole(Col(st, 0)).value_or(Role::kAuditor);
-    c.who.scope = Col(st, 1);
-    c.hash = Col(st, 2);
-    c.revoked = !Col(st, 3).empty();
+    c.who.role = ParseRole(ColumnText(st, 0)).value_or(Role::kAuditor);
+    c.who.scope = ColumnText(st, 1);
+    c.hash = ColumnText(st, 2);
+    c.revoked = !ColumnText(st, 3).empty();
     c.fetched = now;
     sqlite3_finalize(st);
     it = cache_.insert_or_assign(id, std::move(c)).first;
@@ -243,7 +204,7 @@ std::optional<Principal> Auth::Authenticate(std::string_view bearer) {
 
 void Auth::Audit(const Principal& who, std::string_view action, std::string_view target, std::string_view detail) {
   AuditEntry e;
-  e.ts = NowIso();
+  e.ts = UtcNow(true);
   e.token_id = who.token_id;
   e.role = ToString(who.role);
   e.action = action;
@@ -278,7 +239,7 @@ Status Auth::FlushAudit() {
     batch.swap(pending_);
   }
   if (batch.empty()) return Status::Ok();
-  Exec(audit_db_, "BEGIN");
+  ExecSql(audit_db_, "BEGIN");
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(audit_db_,
                      "INSERT INTO audit(seq, ts, token_id, role, action, target, detail, prev, hash)"
@@ -294,7 +255,7 @@ Status Auth::FlushAudit() {
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
-  if (Status s = Exec(audit_db_, "COMMIT"); !s.ok() && status.ok()) status = s;
+  if (Status s = ExecSql(audit_db_, "COMMIT"); !s.ok() && status.ok()) status = s;
   return status;
 }
 

@@ -134,10 +134,7 @@ Status LiveSource::IngestTransfer(const std::vector<std::string>& values, Event*
   rec.raw = line;
   rec.line = ++k->stats.rows;
   if (!transfer_parser_->ParseEvent(rec, e, rej)) {
-    ++k->stats.rejected;
-    ++rejected_total_;
-    ++k->stats.by_reason[static_cast<size_t>(rej->reason)];
-    rejects_->Add(k->stats.file, rec.line, *rej, rec.raw);
+    CountReject(k, rec.line, *rej, rec.raw);
     return Status::Ok();
   }
   line.push_back('\n');
@@ -192,6 +189,13 @@ std::string_view LiveSource::OperatorOf(MsisdnId m) const {
   return o == kNoId ? std::string_view{} : dicts_->op.Name(o);
 }
 
+void LiveSource::CountReject(Kind* k, uint64_t line, const RejectInfo& rej, std::string_view raw) {
+  ++k->stats.rejected;
+  ++k->stats.by_reason[static_cast<size_t>(rej.reason)];
+  ++rejected_total_;
+  rejects_->Add(k->stats.file, line, rej, raw);
+}
+
 void LiveSource::Queue(Kind* k, Event* e) {
   NoteOwner(*e);
   e->seq = k->seq++;
@@ -212,6 +216,31 @@ Status LiveSource::IngestCsv(const FileSpec& spec, std::string_view body, Ingest
   return Ingest(spec, body, nullptr, r);
 }
 
+JsonRowError JsonToRow(const FileSpec& spec, const nlohmann::json& obj, bool booleans,
+                       std::vector<std::string>* values, std::string* key) {
+  values->assign(spec.columns.size(), std::string());
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    size_t c = 0;
+    while (c < spec.columns.size() && spec.columns[c].name != it.key()) ++c;
+    if (c == spec.columns.size()) {
+      *key = it.key();
+      return JsonRowError::kUnknownField;
+    }
+    std::string& v = (*values)[c];
+    if (it->is_string()) {
+      v = it->get<std::string>();
+    } else if (it->is_number()) {
+      v = it->dump();
+    } else if (booleans && it->is_boolean()) {
+      v.assign(1, it->get<bool>() ? '1' : '0');  // (assigning a literal trips GCC 12's -Wrestrict)
+    } else if (!it->is_null()) {
+      *key = it.key();
+      return JsonRowError::kWrongType;
+    }
+  }
+  return JsonRowError::kNone;
+}
+
 Status LiveSource::IngestNdjson(const FileSpec& spec, std::string_view body, IngestResult* r) {
   // Re-encoded as CSV in the file's column order, so that every row goes
   // through the one parser; line_of maps the CSV's lines back to the body's.
@@ -222,7 +251,7 @@ Status LiveSource::IngestNdjson(const FileSpec& spec, std::string_view body, Ing
   }
   csv.push_back('\n');
   std::vector<uint64_t> line_of = {0, 0};  // CSV line 1 is the header
-  std::vector<std::string> values(spec.columns.size());
+  std::vector<std::string> values;
   uint64_t line = 0;
   size_t pos = 0;
   while (pos < body.size()) {
@@ -249,26 +278,16 @@ Status LiveSource::IngestNdjson(const FileSpec& spec, std::string_view body, Ing
       reject("", "bad_json", "not a JSON object on one line");
       continue;
     }
-    for (auto& v : values) v.clear();
-    bool ok = true;
-    for (auto it = j.begin(); it != j.end() && ok; ++it) {
-      size_t c = 0;
-      while (c < spec.columns.size() && spec.columns[c].name != it.key()) ++c;
-      if (c == spec.columns.size()) {
-        reject(it.key(), "unknown_field", fmt::format("'{}' is no column of {}.csv", it.key(), spec.stem));
-        ok = false;
-      } else if (it->is_string()) {
-        values[c] = it->get<std::string>();
-      } else if (it->is_number_integer() || it->is_number_unsigned() || it->is_number_float()) {
-        values[c] = it->dump();
-      } else if (it->is_boolean()) {
-        values[c].assign(1, it->get<bool>() ? '1' : '0');  // (assigning a literal trips GCC 12's -Wrestrict)
-      } else if (!it->is_null()) {
-        reject(it.key(), "wrong_type", fmt::format("'{}' must be a string or a number", it.key()));
-        ok = false;
-      }
+    std::string key;
+    switch (JsonToRow(spec, j, /*booleans=*/true, &values, &key)) {
+      case JsonRowError::kNone: break;
+      case JsonRowError::kUnknownField:
+        reject(key, "unknown_field", fmt::format("'{}' is no column of {}.csv", key, spec.stem));
+        continue;
+      case JsonRowError::kWrongType:
+        reject(key, "wrong_type", fmt::format("'{}' must be a string or a number", key));
+        continue;
     }
-    if (!ok) continue;
     for (size_t c = 0; c < values.size(); ++c) {
       if (c) csv.push_back(',');
       AppendCsvField(values[c], &csv);
@@ -302,13 +321,6 @@ Status LiveSource::Ingest(const FileSpec& spec, std::string_view body, const std
   std::vector<Event> events;
   std::vector<Person> persons;
   std::string lines;
-  const std::vector<int> bound = [&] {
-    std::vector<int> idx(spec.columns.size(), -1);
-    for (size_t c = 0; c < spec.columns.size(); ++c)
-      for (size_t i = 0; i < rec.fields.size(); ++i)
-        if (rec.fields[i] == spec.columns[c].name) idx[c] = static_cast<int>(i);
-    return idx;
-  }();
   while (csv.Next(&rec)) {
     const uint64_t line = line_of && rec.line < line_of->size() ? (*line_of)[rec.line] : rec.line;
     if (!line_of) ++r->rows;
@@ -324,17 +336,15 @@ Status LiveSource::Ingest(const FileSpec& spec, std::string_view body, const std
     }
     if (!ok) {
       ++r->rejected;
-      ++rejected_total_;
-      ++k->stats.rejected;
-      ++k->stats.by_reason[static_cast<size_t>(rej.reason)];
       if (r->rejects.size() < IngestResult::kMaxListed)
         r->rejects.push_back({line, std::string(rej.column), std::string(ToString(rej.reason)), rej.detail});
-      rejects_->Add(name, line, rej, rec.raw);
+      CountReject(k, line, rej, rec.raw);
       continue;
     }
-    for (size_t c = 0; c < bound.size(); ++c) {
+    for (size_t c = 0; c < spec.columns.size(); ++c) {  // the inbox's column order, the format's
       if (c) lines.push_back(',');
-      if (bound[c] >= 0) AppendCsvField(rec.fields[static_cast<size_t>(bound[c])], &lines);
+      const int f = parser.field_index(static_cast<int>(c));
+      if (f >= 0) AppendCsvField(rec.fields[static_cast<size_t>(f)], &lines);
     }
     lines.push_back('\n');
     if (spec.is_registry) {

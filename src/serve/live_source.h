@@ -37,6 +37,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/status.h"
 #include "base/time.h"
 #include "ingest/dataset.h"
@@ -63,6 +65,14 @@ struct IngestResult {
   std::vector<std::string> unknown_columns;
   static constexpr size_t kMaxListed = 1000;
 };
+
+// One row given as a JSON object whose keys are `spec`'s column names
+// (NDJSON lines, the decision endpoint's body): *values in the format's
+// column order, strings as they are, numbers as JSON writes them, booleans
+// as 1 / 0 when `booleans`, null as absent. On an error, *key names the field.
+enum class JsonRowError { kNone, kUnknownField, kWrongType };
+JsonRowError JsonToRow(const FileSpec& spec, const nlohmann::json& obj, bool booleans,
+                       std::vector<std::string>* values, std::string* key);
 
 class LiveSource : public EventSource {
  public:
@@ -124,6 +134,8 @@ class LiveSource : public EventSource {
   Kind* KindFor(const FileSpec& spec);
   Status AppendInbox(Kind* k, const std::string& lines);
   void Queue(Kind* k, Event* e);
+  // A row the parser refused: counted per kind and in total, and written to the rejects file.
+  void CountReject(Kind* k, uint64_t line, const RejectInfo& rej, std::string_view raw);
   void NoteOwner(const Event& e);
   // Parses and queues `body` (CSV); `line_of` maps a record's line to the
   // request's line (NDJSON bodies are re-encoded as CSV first).

@@ -1,27 +1,10 @@
 #include "serve/queues.h"
 
-#include <ctime>
-
 #include <fmt/format.h>
 
+#include "serve/serve_db.h"
+
 namespace interdict {
-namespace {
-
-std::string NowIso() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  std::tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
-}
-
-std::string Col(sqlite3_stmt* st, int i) {
-  const unsigned char* t = sqlite3_column_text(st, i);
-  return t ? reinterpret_cast<const char*>(t) : "";
-}
-
-}  // namespace
 
 bool WorkQueues::ValidOutcome(const std::string& o) {
   return o == "reached" || o == "not_reached" || o == "refused" || o == "prevented";
@@ -29,25 +12,18 @@ bool WorkQueues::ValidOutcome(const std::string& o) {
 
 Status WorkQueues::Open(const std::string& dir, std::unique_ptr<WorkQueues>* out) {
   std::unique_ptr<WorkQueues> q(new WorkQueues());
-  const std::string path = dir + "/serve.db";
-  if (sqlite3_open_v2(path.c_str(), &q->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK)
-    return Status::Io(fmt::format("{}: cannot open: {}", path, q->db_ ? sqlite3_errmsg(q->db_) : "out of memory"));
-  sqlite3_busy_timeout(q->db_, 5000);
-  char* err = nullptr;
-  if (sqlite3_exec(q->db_,
-                   "CREATE TABLE IF NOT EXISTS queue_items(action_id TEXT PRIMARY KEY, claimed_by TEXT NOT NULL,"
-                   " claimed_at TEXT NOT NULL, outcome TEXT NOT NULL, outcome_at TEXT NOT NULL, note TEXT NOT NULL)",
-                   nullptr, nullptr, &err) != SQLITE_OK) {
-    Status s = Status::Io(fmt::format("{}: {}", path, err ? err : "error"));
-    sqlite3_free(err);
+  if (Status s = OpenServeDb(dir, /*create=*/true,
+                              "CREATE TABLE IF NOT EXISTS queue_items(action_id TEXT PRIMARY KEY,"
+                              " claimed_by TEXT NOT NULL, claimed_at TEXT NOT NULL, outcome TEXT NOT NULL,"
+                              " outcome_at TEXT NOT NULL, note TEXT NOT NULL)",
+                              &q->db_);
+      !s.ok())
     return s;
-  }
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(q->db_, "SELECT action_id, claimed_by, claimed_at, outcome, outcome_at, note FROM queue_items", -1,
                      &st, nullptr);
   while (st && sqlite3_step(st) == SQLITE_ROW)
-    q->items_[Col(st, 0)] = {Col(st, 1), Col(st, 2), Col(st, 3), Col(st, 4), Col(st, 5)};
+    q->items_[ColumnText(st, 0)] = {ColumnText(st, 1), ColumnText(st, 2), ColumnText(st, 3), ColumnText(st, 4), ColumnText(st, 5)};
   sqlite3_finalize(st);
   *out = std::move(q);
   return Status::Ok();
@@ -82,7 +58,7 @@ WorkQueues::Result WorkQueues::Claim(const std::string& action_id, const std::st
   if (!s.outcome.empty()) return Result::kClosed;
   if (!s.claimed_by.empty() && s.claimed_by != token_id && !admin) return Result::kAlreadyClaimed;
   s.claimed_by = token_id;
-  s.claimed_at = NowIso();
+  s.claimed_at = UtcNow(false);
   *io = Save(action_id, s);
   return Result::kOk;
 }
@@ -95,10 +71,10 @@ WorkQueues::Result WorkQueues::Record(const std::string& action_id, const std::s
   if (s.claimed_by != token_id && !admin) return Result::kNotClaimant;
   if (s.claimed_by.empty()) {
     s.claimed_by = token_id;
-    s.claimed_at = NowIso();
+    s.claimed_at = UtcNow(false);
   }
   s.outcome = outcome;
-  s.outcome_at = NowIso();
+  s.outcome_at = UtcNow(false);
   s.note = note;
   *io = Save(action_id, s);
   return Result::kOk;

@@ -58,6 +58,11 @@ bool PageParams(const httplib::Request& req, httplib::Response& res, int64_t* cu
   return IntParam(req, res, "cursor", 0, INT64_C(1) << 40, cursor) && IntParam(req, res, "limit", 100, 1000, limit);
 }
 
+// An item of a warning queue: open, claimed, or done (its outcome recorded).
+const char* QueueState(const QueueItemState& s) {
+  return !s.outcome.empty() ? "done" : !s.claimed_by.empty() ? "claimed" : "open";
+}
+
 bool RoleIn(Role r, std::initializer_list<Role> roles) {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
@@ -184,14 +189,18 @@ Status Service::Wait() {
     if (pipeline_) {
       std::lock_guard<std::mutex> g(mu_);
       // Whatever was accepted is decided before the outputs close.
-      if (live_) live_->SetFlush(true);
-      while (pipeline_->error().ok() && pipeline_->Step(UINT64_MAX) > 0) {
-      }
+      if (live_) ApplyAllQueued();
       Status s = pipeline_->Finish();
       if (!s.ok() && engine_error_.ok()) engine_error_ = s;
     }
   }
   return engine_error_;
+}
+
+void Service::ApplyAllQueued() {
+  live_->SetFlush(true);
+  while (pipeline_->error().ok() && pipeline_->Step(UINT64_MAX) > 0) {
+  }
 }
 
 void Service::EngineLoop() {
@@ -443,9 +452,7 @@ void Service::SetupRoutes() {
     {
       std::lock_guard<std::mutex> l(mu_);
       queued = live_->queued();
-      live_->SetFlush(true);
-      while (pipeline_->error().ok() && pipeline_->Step(UINT64_MAX) > 0) {
-      }
+      ApplyAllQueued();
       pipeline_->Drain();
       live_->SetFlush(false);
     }
@@ -461,20 +468,14 @@ void Service::SetupRoutes() {
     if (!ready_ || stop_) return Error(res, 503, "not ready");
     json j = json::parse(req.body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Error(res, 400, "body must be one JSON object");
-    const FileSpec& spec = EventFileSpec(EventKind::kTransfer);
-    std::vector<std::string> values(spec.columns.size());
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      size_t c = 0;
-      while (c < spec.columns.size() && spec.columns[c].name != it.key()) ++c;
-      if (c == spec.columns.size())
-        return Error(res, 400, fmt::format("unknown field '{}' (fields: the columns of transfers.csv)", it.key()));
-      if (it->is_string()) {
-        values[c] = it->get<std::string>();
-      } else if (it->is_number()) {
-        values[c] = it->dump();
-      } else if (!it->is_null()) {
-        return Error(res, 400, fmt::format("field '{}' must be a string or a number", it.key()));
-      }
+    std::vector<std::string> values;
+    std::string key;
+    switch (JsonToRow(EventFileSpec(EventKind::kTransfer), j, /*booleans=*/false, &values, &key)) {
+      case JsonRowError::kNone: break;
+      case JsonRowError::kUnknownField:
+        return Error(res, 400, fmt::format("unknown field '{}' (fields: the columns of transfers.csv)", key));
+      case JsonRowError::kWrongType:
+        return Error(res, 400, fmt::format("field '{}' must be a string or a number", key));
     }
     Event e;
     RejectInfo rej;
@@ -717,7 +718,7 @@ void Service::SetupRoutes() {
               {"target", plain ? a.target : Mask(a.target)},
               {"score", a.score},
               {"reason", a.reason},
-              {"state", !s.outcome.empty() ? "done" : !s.claimed_by.empty() ? "claimed" : "open"},
+              {"state", QueueState(s)},
               {"claimed_by", s.claimed_by},
               {"claimed_at", s.claimed_at},
               {"outcome", s.outcome},
@@ -759,8 +760,7 @@ void Service::SetupRoutes() {
         if (static_cast<int64_t>(items.size()) >= limit) continue;
         next = i + 1;
         const QueueItemState s = queues_->Get(a.action_id);
-        const char* st = !s.outcome.empty() ? "done" : !s.claimed_by.empty() ? "claimed" : "open";
-        if (state != "all" && state != st) continue;
+        if (state != "all" && state != QueueState(s)) continue;
         items.push_back(item_json(a, static_cast<size_t>(i), s, plain));
       }
     }

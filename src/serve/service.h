@@ -93,6 +93,9 @@ class Service {
   void SyncLoop();
   void SetupRoutes();
   void OnAction(const Action& a);
+  // Hands every queued event to the engine now, lateness bound or not, and
+  // leaves the source flushing (the caller holds mu_; Drain or Finish next).
+  void ApplyAllQueued();
 
   ServeOptions opts_;
   std::unique_ptr<Auth> auth_;
